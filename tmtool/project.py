@@ -1,0 +1,303 @@
+"""The on-disk layout of a tmtool project, and reading recordings from it.
+
+A project root holds::
+
+    transcripts/<recording-id>/recording.toml   the manifest
+    transcripts/<recording-id>/<lang>.<txt|srt|vtt>   one track per language
+    locales/<recording-id>.pot
+    locales/<lang>/LC_MESSAGES/<recording-id>.po
+    build/<recording-id>/…
+
+This module does the I/O; the readers in :mod:`tmtool.formats` stay pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tmtool import languages
+from tmtool.errors import InputError, RecordingError, TmtoolError
+from tmtool.model import Manifest, Recording, Segment, Speaker, Track
+from tmtool.textio import atomic_write, decode
+
+MANIFEST = "recording.toml"
+TRACK_FORMATS = ("txt", "srt", "vtt")
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$")
+_DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
+
+
+def check_id(recording_id: str) -> str:
+    """A recording id is a lowercase ASCII slug: it names a folder and files, never a path.
+
+    >>> check_id("the-platform-kazakhstan")
+    'the-platform-kazakhstan'
+    """
+    if not _ID.match(recording_id) or ".." in recording_id:
+        raise RecordingError(
+            f"invalid recording id {recording_id!r}: use lowercase letters, digits, '-', '_' or '.' "
+            "(e.g. the-platform-kazakhstan)"
+        )
+    return recording_id
+
+
+def parse_duration(value: Any, path: str = "") -> int:
+    """``"00:13:55"``, ``"13:55.5"`` or a number of seconds → milliseconds.
+
+    >>> parse_duration("00:13:55")
+    835000
+    """
+    if isinstance(value, bool):
+        raise InputError(f"duration must be hh:mm:ss or seconds, not {value!r}", path)
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise InputError("duration must not be negative", path)
+        return round(value * 1000)
+    m = _DURATION.match(str(value).strip())
+    if not m:
+        raise InputError(f"duration must be hh:mm:ss or seconds, not {value!r}", path)
+    h, mnt, s, frac = m.groups()
+    if int(s) >= 60 or (h is not None and int(mnt) >= 60):
+        raise InputError(f"invalid duration {value!r}", path)
+    ms = int((frac or "0").ljust(3, "0"))
+    return ((int(h or 0) * 60 + int(mnt)) * 60 + int(s)) * 1000 + ms
+
+
+def format_time(ms: int | None) -> str:
+    """Milliseconds → ``HH:MM:SS.mmm`` (the form used in PO comments and reports).
+
+    >>> format_time(83450)
+    '00:01:23.450'
+    """
+    if ms is None:
+        return "-"
+    s, ms = divmod(int(ms), 1000)
+    m, s = divmod(s, 60)
+    h, m = divmod(m, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+# --- manifest -------------------------------------------------------------------------------
+
+
+def _str(data: Mapping[str, Any], key: str, path: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise InputError(f"'{key}' must be a string, not {type(value).__name__}", path)
+    return value
+
+
+def parse_manifest(text: str, path: str, folder_id: str) -> Manifest:
+    """Read ``recording.toml`` text into a :class:`Manifest` (the folder name is the id)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", msg)
+        line = int(m.group(1)) if m else (text.count("\n") + 1 if "end of document" in msg else None)
+        reason = re.sub(r" \(at (line|end of document).*\)$", "", msg)
+        raise InputError(f"invalid TOML: {reason}", path, line) from None
+    rid = _str(data, "id", path, folder_id)
+    if rid != folder_id:
+        raise InputError(f"id {rid!r} does not match the folder name {folder_id!r}", path)
+    langs = data.get("languages", [])
+    if not isinstance(langs, list) or not all(isinstance(x, str) for x in langs):
+        raise InputError("'languages' must be a list of language codes", path)
+    try:
+        langs_n = tuple(languages.normalize(x) for x in langs)
+        source = languages.normalize(_str(data, "source_language", path, "en"))
+    except TmtoolError as exc:
+        raise InputError(exc.message, path) from None
+    if len(set(langs_n)) != len(langs_n):
+        raise InputError("'languages' lists a language twice", path)
+    speakers = []
+    raw_speakers = data.get("speakers", [])
+    if not isinstance(raw_speakers, list):
+        raise InputError("'speakers' must be an array of tables ([[speakers]])", path)
+    for sp in raw_speakers:
+        if not isinstance(sp, dict) or not isinstance(sp.get("name"), str) or not sp["name"].strip():
+            raise InputError("each [[speakers]] needs a name", path)
+        role = sp.get("role")
+        if role not in (None, "question", "answer"):
+            raise InputError(f"speaker role must be 'question' or 'answer', not {role!r}", path)
+        aliases = sp.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise InputError(f"aliases of speaker {sp['name']!r} must be a list of strings", path)
+        speakers.append(Speaker(sp["name"].strip(), role, tuple(a.strip() for a in aliases if a.strip())))
+    duration = data.get("duration")
+    encodings = data.get("encoding", {})
+    if not isinstance(encodings, dict) or not all(isinstance(v, str) for v in encodings.values()):
+        raise InputError("[encoding] must map a language to an encoding name, e.g. ru = \"cp1251\"", path)
+    metadata = data.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise InputError("[metadata] must be a table", path)
+    media = data.get("media")
+    if media is not None and (not isinstance(media, str) or "/" in media or "\\" in media):
+        raise InputError("'media' must be a file name next to the captions (no folders)", path)
+    return Manifest(
+        id=rid,
+        title=_str(data, "title", path),
+        date=str(data.get("date", "")),
+        languages=langs_n,
+        source_language=source,
+        speakers=tuple(speakers),
+        media=media,
+        duration_ms=parse_duration(duration, path) if duration is not None else None,
+        encoding={languages.normalize(k): v for k, v in encodings.items()},
+        metadata={str(k): str(v) for k, v in metadata.items()},
+    )
+
+
+def manifest_template(recording_id: str, title: str = "", langs: tuple[str, ...] = ("en", "kk", "ru")) -> str:
+    """The ``recording.toml`` that ``tmtool new`` writes, with every field explained."""
+    quoted = ", ".join(f'"{x}"' for x in langs)
+    return f'''# tmtool recording manifest
+id = "{recording_id}"
+title = "{title.replace('"', "'")}"
+date = ""                  # YYYY-MM-DD of the recording
+source_language = "en"     # the published transcript: its sentences become the msgids
+languages = [{quoted}]     # one track per language: en.txt, kk.srt, ru.srt (txt, srt or vtt)
+# duration = "00:12:30"    # media length; spreads untimed text when no track is timed
+# media = "{recording_id}.mp4"   # the video the captions go next to
+
+# [[speakers]]
+# name = "Interviewer"
+# role = "question"        # question / answer: Q/A transcripts without speaker labels
+# aliases = []             # labels used in the tracks ("Тео:", "Алма:")
+
+# [encoding]
+# ru = "cp1251"            # a track that is not UTF-8 / UTF-16 with BOM
+'''
+
+
+# --- tracks ---------------------------------------------------------------------------------
+
+
+def _read_track(text: str, fmt: str, path: str, manifest: Manifest) -> list[Segment]:
+    from tmtool.formats import plaintext, subrip, webvtt
+
+    aliases: dict[str, str] = {}
+    for sp in manifest.speakers:
+        aliases[sp.name] = sp.name
+        for a in sp.aliases:
+            aliases[a] = sp.name
+    if fmt == "txt":
+        q = [s.name for s in manifest.speakers if s.role == "question"]
+        a = [s.name for s in manifest.speakers if s.role == "answer"]
+        qa = (q[0], a[0]) if q and a else None
+        segments = plaintext.read_plaintext(text, path, qa_speakers=qa, speaker_aliases=aliases)
+    elif fmt == "srt":
+        segments = subrip.read_srt(text, path)
+    else:
+        segments = webvtt.read_vtt(text, path)
+    if not segments:
+        raise InputError("the track has no segments", path)
+    # Tracks written by different people label speakers differently ("Алма:", "Alma Nurusheva");
+    # the manifest's aliases map them onto one name.
+    return [
+        dataclasses.replace(s, speaker=aliases.get(s.speaker, s.speaker)) if s.speaker else s
+        for s in segments
+    ]
+
+
+def find_tracks(folder: Path) -> dict[str, Path]:
+    """Track files in a recording folder, by language: ``kk.srt`` → ``{"kk": …}``."""
+    found: dict[str, Path] = {}
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.suffix[1:].lower() not in TRACK_FORMATS:
+            continue
+        try:
+            lang = languages.normalize(p.stem)
+        except TmtoolError:
+            continue  # notes.txt, draft.srt … are not tracks
+        if lang in found:
+            raise RecordingError(f"two tracks for language {lang}: {found[lang].name} and {p.name}", str(folder))
+        found[lang] = p
+    return found
+
+
+def _decode_track(data: bytes, path: str, forced: str | None, fallback: str | None) -> str:
+    if forced:
+        return decode(data, path, forced)
+    try:
+        return decode(data, path)
+    except InputError:
+        if not fallback:
+            raise
+        return decode(data, path, fallback)
+
+
+def resolve(recording: str | Path, root: Path | None = None) -> tuple[Path, Path]:
+    """Find a recording folder from a path or an id; return ``(project_root, folder)``.
+
+    An id is looked up under ``<root>/transcripts/``. A folder path works from anywhere;
+    its project root is the folder above ``transcripts/`` (else the current directory).
+    """
+    root = Path.cwd() if root is None else root
+    p = Path(recording)
+    if p.is_dir():
+        folder = p.resolve()
+        proot = folder.parent.parent if folder.parent.name == "transcripts" else root.resolve()
+        return proot, folder
+    if len(p.parts) == 1 and not p.is_absolute():
+        check_id(str(recording))
+        folder = root / "transcripts" / str(recording)
+        if folder.is_dir():
+            return root.resolve(), folder.resolve()
+        raise RecordingError(f"no recording {recording!r} under {root / 'transcripts'}")
+    raise RecordingError("no such recording folder", str(recording))
+
+
+def load_recording(recording: str | Path, root: Path | None = None, encoding: str | None = None) -> Recording:
+    """Read a recording's manifest and every track in its folder.
+
+    ``encoding`` is the fallback for tracks that are neither UTF-8 nor UTF-16 with a BOM
+    (the manifest's ``[encoding]`` table names one per language and wins).
+    """
+    _, folder = resolve(recording, root)
+    mpath = folder / MANIFEST
+    if not mpath.is_file():
+        raise RecordingError(f"no {MANIFEST} (create one with: tmtool new {folder.name})", str(folder))
+    manifest = parse_manifest(decode(mpath.read_bytes(), str(mpath)), str(mpath), folder.name)
+    tracks = []
+    for lang, path in find_tracks(folder).items():
+        fmt = path.suffix[1:].lower()
+        text = _decode_track(path.read_bytes(), str(path), manifest.encoding.get(lang), encoding)
+        segments = _read_track(text, fmt, str(path), manifest)
+        tracks.append(Track(lang, tuple(segments), path.name, fmt))
+    order = {lang: i for i, lang in enumerate(manifest.languages)}
+    tracks.sort(key=lambda t: (order.get(t.language, len(order)), t.language))
+    return Recording(manifest, tuple(tracks))
+
+
+def missing_tracks(rec: Recording) -> list[str]:
+    """Languages the manifest names that have no track file yet."""
+    have = {t.language for t in rec.tracks}
+    wanted = list(rec.manifest.languages)
+    if rec.manifest.source_language not in wanted:
+        wanted.insert(0, rec.manifest.source_language)
+    return [lang for lang in wanted if lang not in have]
+
+
+def create_recording(root: Path, recording_id: str, title: str = "", langs: tuple[str, ...] = ("en", "kk", "ru")) -> Path:
+    """Scaffold ``transcripts/<id>/recording.toml``; refuse to touch an existing recording."""
+    check_id(recording_id)
+    langs = tuple(languages.normalize(x) for x in langs)
+    folder = root / "transcripts" / recording_id
+    if (folder / MANIFEST).exists():
+        raise RecordingError("recording already exists", str(folder / MANIFEST))
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write(folder / MANIFEST, manifest_template(recording_id, title, langs))
+    return folder
+
+
+def list_recordings(root: Path) -> list[str]:
+    """Ids of every recording under ``<root>/transcripts`` (folders with a manifest)."""
+    base = root / "transcripts"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / MANIFEST).is_file())
