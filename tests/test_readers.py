@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from datetime import timedelta
 
 import pytest
+import srt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -263,6 +265,24 @@ BAD_SRT = [
 ]
 
 
+def test_why_srt_parse_is_not_our_reader():
+    # srt.parse reads "00:01,000" as one minute and swallows a cue with a broken
+    # timing line into the text of the cue before; read_srt refuses both (BAD_SRT).
+    [sub] = srt.parse("1\n00:01,000 --> 00:02,000\nHi\n")
+    assert sub.start.total_seconds() == 60
+    subs = list(srt.parse("1\n00:00:01,000 --> 00:00:02,000\nHi\n\n2\nHello\n\n3\n00:00:05,000 --> 00:00:06,000\nHo\n"))
+    assert len(subs) == 2 and subs[0].content == "Hi\n\n2\nHello"
+
+
+def test_srt_agrees_with_the_srt_package_on_good_files():
+    for text in (KK_SRT, RU_SRT):
+        ours = read_srt(text, "x.srt")
+        theirs = list(srt.parse(text))
+        assert [(s.start_ms, s.end_ms) for s in ours] == [
+            (t.start // timedelta(milliseconds=1), t.end // timedelta(milliseconds=1)) for t in theirs
+        ]
+
+
 @pytest.mark.parametrize("text, where, words", BAD_SRT)
 def test_bad_srt(text, where, words):
     with pytest.raises(InputError) as exc:
@@ -333,6 +353,7 @@ BAD_VTT = [
     ("WEBVTT\n\n00:01.000 --> 00:02.000\n\n00:03.000 --> 00:04.000\nHo\n", "x.vtt:3:", "cue 1 has no text"),
     ("WEBVTT\n\nNOTE nothing here\n", "x.vtt:", "no cues"),
     ("WEBVTT\n", "x.vtt:", "no cues"),
+    ("WEBVTT\n\n" + "9" * 5000 + ":00:01.000 --> 00:02.000\nHi\n", "x.vtt:3:", "out of range"),
 ]
 
 
@@ -426,7 +447,7 @@ def test_arbitrary_bytes_raise_only_our_error(data):
 # (hours above 99, broken digits), arrows, tags, labels, stamps, blank lines.
 _PIECES = st.sampled_from([
     "1", "2", "\n", "\n\n", "\r\n", " ", "-->", " --> ", "->", "- >", "00:00:01,000", "00:00:02.000",
-    "123:59:59,999", "99999999999999999999:00:00,000", "00:01.000", "00:61.000", "WEBVTT", "WEBVTT\n\n",
+    "123:59:59,999", "99999999999999999999:00:00,000", "9" * 5000, "00:01.000", "00:61.000", "WEBVTT", "WEBVTT\n\n",
     "NOTE", "STYLE", "<v Alma>", "</v>", "<i>", "<", "&amp;", "&", "Alma: ", "Q: ", "- ", "[00:01:23]",
     "(00:01)", "00:01:23.4 ", "?", "Тоқаев", "\ufeff", "\t", "X1:10", ",", ":", "9" * 30,
 ])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from datetime import timedelta
 
 import pytest
 import srt
@@ -61,8 +62,7 @@ def test_writers_refuse_what_srt_compose_would_drop_or_reorder(compose, cues, wo
 
 def test_srt_compose_really_drops_them():
     # Why the writers validate: the library silently loses these cues.
-    from datetime import timedelta as td
-
+    td = timedelta
     subs = [srt.Subtitle(1, td(0), td(seconds=1), ""), srt.Subtitle(2, td(seconds=2), td(seconds=2), "x")]
     assert srt.compose(subs) == ""
 
@@ -172,8 +172,13 @@ def _as_file(text: str, bom: bool, crlf: bool, utf16: bool) -> bytes:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cue_lists(allow_markup=False), st.booleans(), st.booleans(), st.booleans())
 def test_srt_round_trip(cues, bom, crlf, utf16):
-    data = _as_file(compose_srt(cues), bom, crlf, utf16)
+    out = compose_srt(cues)
+    data = _as_file(out, bom, crlf, utf16)
     _check_round_trip(cues, read_srt(decode(data, "rt.srt"), "rt.srt"), srt_arrows=True)
+    # and the srt package (what players use) reads the same cues back
+    assert [(s.start, s.end) for s in srt.parse(out)] == [
+        (timedelta(milliseconds=c.start_ms), timedelta(milliseconds=c.end_ms)) for c in cues
+    ]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

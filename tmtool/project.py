@@ -13,7 +13,6 @@ This module does the I/O; the readers in :mod:`tmtool.formats` stay pure.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
@@ -178,30 +177,22 @@ languages = [{quoted}]     # one track per language: en.txt, kk.srt, ru.srt (txt
 
 
 def _read_track(text: str, fmt: str, path: str, manifest: Manifest) -> list[Segment]:
-    from tmtool.formats import plaintext, subrip, webvtt
+    from tmtool.formats import READERS
 
+    # Tracks written by different people label speakers differently ("Алма:", "Alma Nurusheva");
+    # the manifest's aliases map them onto one name.
     aliases: dict[str, str] = {}
     for sp in manifest.speakers:
         aliases[sp.name] = sp.name
         for a in sp.aliases:
             aliases[a] = sp.name
-    if fmt == "txt":
-        q = [s.name for s in manifest.speakers if s.role == "question"]
-        a = [s.name for s in manifest.speakers if s.role == "answer"]
-        qa = (q[0], a[0]) if q and a else None
-        segments = plaintext.read_plaintext(text, path, qa_speakers=qa, speaker_aliases=aliases)
-    elif fmt == "srt":
-        segments = subrip.read_srt(text, path)
-    else:
-        segments = webvtt.read_vtt(text, path)
+    q = [s.name for s in manifest.speakers if s.role == "question"]
+    a = [s.name for s in manifest.speakers if s.role == "answer"]
+    qa = (q[0], a[0]) if q and a else None
+    segments = READERS[fmt](text, path, qa_speakers=qa, speaker_aliases=aliases)
     if not segments:
         raise InputError("the track has no segments", path)
-    # Tracks written by different people label speakers differently ("Алма:", "Alma Nurusheva");
-    # the manifest's aliases map them onto one name.
-    return [
-        dataclasses.replace(s, speaker=aliases.get(s.speaker, s.speaker)) if s.speaker else s
-        for s in segments
-    ]
+    return segments
 
 
 def find_tracks(folder: Path) -> dict[str, Path]:

@@ -176,6 +176,21 @@ def format_ms(ms: int, decimal: str = ",") -> str:
     return f"{sign}{h:02d}:{m:02d}:{s:02d}{decimal}{milli:03d}"
 
 
+MAX_HOUR_DIGITS = 9  # 999,999,999 hours; more is a broken file, and int() of thousands of digits fails
+
+
+def clock_ms(raw: str, m: re.Match[str] | None, what: str, number: int, path: str, line: int, expected: str) -> int:
+    """Milliseconds of a cue time matched as ``(hours or None, minutes, seconds, milliseconds)``."""
+    if m is None:
+        raise InputError(f"broken {what} time {raw[:40]!r} in cue {number}; {expected}", path, line)
+    hours, minutes, seconds, millis = m.groups()
+    if hours and len(hours) > MAX_HOUR_DIGITS:
+        raise InputError(f"{what} time of cue {number} out of range (more than {MAX_HOUR_DIGITS} hour digits)", path, line)
+    if int(minutes) > 59 or int(seconds) > 59:
+        raise InputError(f"{what} time {raw!r} of cue {number} has minutes or seconds above 59", path, line)
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
 def check_cue_times(
     path: str | None, line: int | None, number: int, start: int, end: int,
     previous: tuple[int, int, int] | None, decimal: str = ",",

@@ -36,7 +36,7 @@ _STAMP = re.compile(
       | \([ \t]*(?P<p>(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[ \t]*\)
       | (?P<bare>\d{1,3}:\d{2}:\d{2}(?:[.,]\d{1,3})?)(?=\s|$)
     )\s*""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 _QUESTION_END = re.compile(r"[?？¿][?!？！…]*$")
 _CLOSERS = " \t\"'”’»›)]}」』"

@@ -1,19 +1,25 @@
 """SubRip (``.srt``) tracks and captions; the only module that imports ``srt``.
 
-``srt.parse`` is lenient in ways that lose or bend text without a word: a cue
-with a broken timing line is swallowed into the text of the cue before it,
-``00:01,000`` is read as one minute, ``01,5`` as 5 ms, full-width colons are
-accepted, huge numbers crash with ``OverflowError``. So we run it in step with
-its own regex (``srt.SRT_REGEX``, the one it iterates over) to know where each
-cue is, then check each cue strictly: ``HH:MM:SS,mmm`` (``.`` is accepted for
-the comma, hours may exceed 99), minutes and seconds below 60, no timing line
-or cue number hidden in a cue's text, cues in order and not overlapping.
+Reading is a strict line-by-line parser of our own, linear in the file size.
+``srt.parse`` is not used for reading because it bends and loses text without
+a word, and can hang: a cue with a broken timing line is swallowed into the
+text of the cue before it, ``00:01,000`` is read as one minute and ``01,5`` as
+5 ms, and its regex backtracks cubically on runs of digits (a 2,000-digit line
+takes over a minute). Writing uses ``srt.compose``, after our own validation.
 
-Reading: a cue's lines become one speech segment (joined with a space);
+The grammar we read, with srt's usual leniencies kept where they are harmless:
+a cue is an optional cue number line, a timing line ``HH:MM:SS,mmm -->
+HH:MM:SS,mmm`` (``.`` is accepted for the comma, hours may exceed 99, anything
+after the end time — e.g. ``X1:…`` coordinates — is ignored) and its text
+lines, up to a blank line followed by the next cue. A missing final blank line
+and a missing blank line before ``<number>\n<timing>`` are tolerated; a blank
+line inside a cue's text is kept as text unless what follows looks like a cue.
+Cues must run forwards, in time order, without overlapping.
+
+Reading a cue: its lines become one speech segment (joined with a space);
 SubRip formatting (``<i>``, ``<b>``, ``<u>``, ``<s>``, ``<font>``, ``{\\an8}``)
 is dropped; a ``Name:`` label names the speaker (see
-:func:`tmtool.formats._common.cue_speaker`). Blank lines inside a cue's text
-are tolerated as ``srt`` does, unless what follows looks like a cue.
+:func:`tmtool.formats._common.cue_speaker`).
 """
 
 from __future__ import annotations
@@ -26,102 +32,41 @@ import srt
 
 from tmtool.errors import InputError
 from tmtool.formats._common import (
-    TIMING_ISH, check_cue_times, checked_cues, cue_speaker, no_cues, normalise,
+    TIMING_ISH, check_cue_times, checked_cues, clock_ms, cue_speaker, no_cues, normalise,
 )
 from tmtool.model import Cue, Segment
 
 EXPECTED_TIMING = "expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm'"
 
-_STRICT_TS = re.compile(r"(\d+):(\d\d):(\d\d)[,.](\d\d\d)")
+_CUE_NUMBER = re.compile(r"[ \t]*-?\d+(?:\.\d*)?[ \t]*", re.ASCII)  # srt's index pattern
+_TIMING = re.compile(  # the shape srt accepts: time, arrow -[ -] *>, time, anything
+    r"[ \t]*(?P<start>\d[\d:.,，．。：]*)[ \t]*-[ -] *>[ \t]*(?P<end>\d[\d:.,，．。：]*)(?P<rest>.*)"
+)
+_STRICT_TS = re.compile(r"(\d+):(\d\d):(\d\d)[,.](\d\d\d)", re.ASCII)
 _TS_START = re.compile(srt.RGX_TIMESTAMP)  # what srt takes for a timestamp
 _ARROW = re.compile(r"-[ -] *>")  # the arrow srt accepts between two times
-_CUE_NUMBER = re.compile(srt.RGX_INDEX + r"\s*")
 _FORMATTING = re.compile(r"</?(?:[ibus]|font)(?:\s[^<>]*)?>|\{\\[^{}]*\}", re.IGNORECASE)
 
 
-class _Lines:
-    """Offset -> 1-based line number, counting forwards only (linear in the file)."""
-
-    def __init__(self, text: str):
-        self.text, self.offset, self.line = text, 0, 1
-
-    def at(self, offset: int) -> int:
-        if offset < self.offset:
-            return self.text.count("\n", 0, offset) + 1
-        self.line += self.text.count("\n", self.offset, offset)
-        self.offset = offset
-        return self.line
-
-
 def _ms(raw: str, what: str, number: int, path: str, line: int) -> int:
-    m = _STRICT_TS.fullmatch(raw)
+    return clock_ms(raw, _STRICT_TS.fullmatch(raw), what, number, path, line, EXPECTED_TIMING)
+
+
+def _timing(line: str, number: int, path: str, lineno: int) -> tuple[int, int]:
+    m = _TIMING.fullmatch(line)
     if m is None:
-        raise InputError(f"broken {what} time {raw!r} in cue {number}; {EXPECTED_TIMING}", path, line)
-    h, mi, s, ms = (int(g) for g in m.groups())
-    if mi > 59 or s > 59:
+        raise InputError(f"broken timing line {line.strip()[:60]!r} in cue {number}; {EXPECTED_TIMING}", path, lineno)
+    if m["rest"] and m["rest"][0] not in " \t":
         raise InputError(
-            f"{what} time {raw!r} of cue {number} has minutes or seconds above 59", path, line
+            f"broken end time {(m['end'] + m['rest'])[:40]!r} in cue {number}; {EXPECTED_TIMING}", path, lineno
         )
-    return ((h * 60 + mi) * 60 + s) * 1000 + ms
+    return _ms(m["start"], "start", number, path, lineno), _ms(m["end"], "end", number, path, lineno)
 
 
-def _unmatched(text: str, exc: srt.SRTParseError, cues_before: int, lines: _Lines, path: str) -> InputError:
-    """Say what was wrong where ``srt.parse`` found something that is not a cue."""
-    chunk = exc.unmatched_content
-    skip = len(chunk) - len(chunk.lstrip())
-    first_line = lines.at(exc.expected_start + skip)
-    found = chunk.strip().split("\n")
-    head = found[0].strip()
-    number = cues_before + 1
-    if _CUE_NUMBER.fullmatch(head):
-        after = found[1].strip() if len(found) > 1 else ""
-        if after and TIMING_ISH.match(after):
-            return InputError(f"broken timing line {after[:60]!r} in cue {number}; {EXPECTED_TIMING}", path, first_line + 1)
-        return InputError(
-            f"cue {number} (numbered {head}) has no timing line; {EXPECTED_TIMING} after the cue number",
-            path, first_line + 1,
-        )
-    if TIMING_ISH.match(head) or "->" in head:
-        return InputError(f"broken timing line {head[:60]!r} in cue {number}; {EXPECTED_TIMING}", path, first_line)
-    return InputError(
-        f"expected a cue number or a timing line ('HH:MM:SS,mmm --> HH:MM:SS,mmm'), found {head[:60]!r}",
-        path, first_line,
-    )
-
-
-def _check_text(content: str, number: int, first_line: int, path: str) -> None:
-    """Refuse cue text that hides a cue: srt keeps a cue without its blank line
-    (or with a broken timing line) as text of the cue before it."""
-    after_blank = False
-    lines = content.split("\n")
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
-            after_blank = True
-            continue
-        if _TS_START.match(stripped) and _ARROW.search(stripped):
-            raise InputError(
-                f"timing line inside the text of cue {number} (missing blank line before it?)",
-                path, first_line + i,
-            )
-        if after_blank:
-            if _CUE_NUMBER.fullmatch(stripped):
-                nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-                if nxt and TIMING_ISH.match(nxt):
-                    raise InputError(
-                        f"broken timing line {nxt[:60]!r} after cue {number}; {EXPECTED_TIMING}",
-                        path, first_line + i + 1,
-                    )
-                raise InputError(
-                    f"cue number {stripped} after cue {number} has no timing line; {EXPECTED_TIMING}",
-                    path, first_line + i + 1,
-                )
-            if TIMING_ISH.match(stripped):
-                raise InputError(
-                    f"broken timing line {stripped[:60]!r} after cue {number}; {EXPECTED_TIMING}",
-                    path, first_line + i,
-                )
-        after_blank = False
+def _is_cue_start(line: str) -> bool:
+    """Whether a line after a blank line looks like the start of a cue (a cue
+    number or a timing line); it is then read, and checked, as one."""
+    return bool(_CUE_NUMBER.fullmatch(line) or TIMING_ISH.match(line))
 
 
 def read_srt(
@@ -133,58 +78,73 @@ def read_srt(
 ) -> list[Segment]:
     """Segments of a SubRip track, one per cue (see the module doc for the rules)."""
     text = normalise(text)
-    lines = _Lines(text)
-    matches = srt.SRT_REGEX.finditer(text)
-    subs = srt.parse(text)
+    lines = text.split("\n")
+    n = len(lines)
     segments: list[Segment] = []
     previous: tuple[int, int, int] | None = None
     carried: str | None = None
+    i = 0
     while True:
-        m = next(matches, None)
-        number = len(segments) + 1
-        try:
-            sub = next(subs)
-        except StopIteration:
+        while i < n and not lines[i].strip():
+            i += 1
+        if i >= n:
             break
-        except srt.SRTParseError as exc:
-            raise _unmatched(text, exc, len(segments), lines, path) from None
-        except (ValueError, OverflowError):  # a number too large for int() or timedelta
-            assert m is not None
+        number, first = len(segments) + 1, i
+        if _CUE_NUMBER.fullmatch(lines[i]):
+            i += 1
+            if i >= n or not TIMING_ISH.match(lines[i]):
+                numbered = "" if lines[first].strip() == str(number) else f" (numbered {lines[first].strip()})"
+                raise InputError(
+                    f"cue {number}{numbered} has no timing line; "
+                    f"{EXPECTED_TIMING} after the cue number", path, i + 1,
+                )
+        elif not TIMING_ISH.match(lines[i]):
             raise InputError(
-                f"number out of range in cue {number}; {EXPECTED_TIMING}", path, lines.at(m.start(2))
-            ) from None
-        assert m is not None  # parse iterates over the same regex
-        line = lines.at(m.start(1) if m.group(1) is not None else m.start(2))
-        timing_line = lines.at(m.start(2))
-        start = _ms(m.group(2), "start", number, path, timing_line)
-        end = _ms(m.group(3), "end", number, path, timing_line)
-        if m.group(4) and text[m.end(3)] not in " \t":
-            raise InputError(
-                f"broken end time {m.group(3) + m.group(4)[:20]!r} in cue {number}; {EXPECTED_TIMING}",
-                path, timing_line,
+                f"expected a cue number or a timing line ('HH:MM:SS,mmm --> HH:MM:SS,mmm'), "
+                f"found {lines[i].strip()[:60]!r}", path, i + 1,
             )
+        timing_line = i + 1
+        start, end = _timing(lines[i], number, path, timing_line)
         check_cue_times(path, timing_line, number, start, end, previous)
         previous = (number, start, end)
-        _check_text(sub.content, number, timing_line + 1, path)
-        cue_lines = [_FORMATTING.sub("", ln) for ln in sub.content.split("\n")]
-        speaker, said = cue_speaker(cue_lines, carried, speaker_aliases, qa_speakers)
+        i += 1
+        body: list[str] = []
+        while i < n:
+            if not lines[i].strip():
+                j = i
+                while j < n and not lines[j].strip():
+                    j += 1
+                if j >= n or _is_cue_start(lines[j]):
+                    break
+                i = j  # a blank line inside the text, as srt allows
+                continue
+            if _CUE_NUMBER.fullmatch(lines[i]) and i + 1 < n and TIMING_ISH.match(lines[i + 1]):
+                break  # the next cue, without a blank line before it
+            if _TIMING.fullmatch(lines[i]):
+                raise InputError(
+                    f"timing line inside the text of cue {number} (missing blank line before it?)", path, i + 1
+                )
+            body.append(_FORMATTING.sub("", lines[i]))
+            i += 1
+        speaker, said = cue_speaker(body, carried, speaker_aliases, qa_speakers)
         if not said:
             raise InputError(f"cue {number} has no text; expected text after the timing line", path, timing_line)
         carried = speaker
-        segments.append(Segment(text=said, speaker=speaker, start_ms=start, end_ms=end, line=line, cue=number))
+        segments.append(Segment(text=said, speaker=speaker, start_ms=start, end_ms=end, line=first + 1, cue=number))
     if not segments:
         raise no_cues(path, text)
     return segments
 
 
 def _srt_safe(lines: list[str]) -> list[str]:
-    """Lines srt reads back as the same text: no arrows, and no cue number
-    followed by a timestamp (srt takes that for the next cue even without a blank line)."""
+    """Lines a reader takes back as the same text: no arrows, and no cue number
+    over a line starting with a time (srt, and we, take that for the next cue
+    even without a blank line): such a number joins the line below it."""
     out: list[str] = []
     for line in lines:
         while _ARROW.search(line):  # "--- >" becomes "-->" after one pass
             line = _ARROW.sub("->", line)
-        if out and _CUE_NUMBER.fullmatch(out[-1]) and _TS_START.match(line):
+        if out and _CUE_NUMBER.fullmatch(out[-1]) and (_TS_START.match(line) or TIMING_ISH.match(line)):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)

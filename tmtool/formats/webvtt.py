@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 
 from tmtool.errors import InputError
 from tmtool.formats._common import (
-    TIMING_ISH, check_cue_times, checked_cues, cue_speaker, format_ms, normalise, no_cues, speech_text,
+    TIMING_ISH, check_cue_times, checked_cues, clock_ms, cue_speaker, format_ms, normalise, no_cues, speech_text,
 )
 from tmtool.model import Cue, Segment
 
@@ -35,20 +35,14 @@ EXPECTED_TIMING = "expected 'hh:mm:ss.ttt --> hh:mm:ss.ttt' (hours optional)"
 
 _SIGNATURE = re.compile(r"WEBVTT(?:[ \t].*)?")
 _SKIPPED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
-_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d\d):(\d\d)\.(\d\d\d)")
+_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d\d):(\d\d)\.(\d\d\d)", re.ASCII)
 _WS = " \t\f"
 _VOICE = re.compile(r"<v(?:\.[^\s<>]*)?(?:[ \t\n\f]+([^<>]*))?>")
 _TAG = re.compile(r"<[^<>]*>")
 
 
 def _ms(raw: str, what: str, number: int, path: str, line: int) -> int:
-    m = _TIMESTAMP.fullmatch(raw)
-    if m is None:
-        raise InputError(f"broken {what} time {raw[:40]!r} in cue {number}; {EXPECTED_TIMING}", path, line)
-    h, mi, s, ms = (int(g) if g else 0 for g in m.groups())
-    if mi > 59 or s > 59:
-        raise InputError(f"{what} time {raw!r} of cue {number} has minutes or seconds above 59", path, line)
-    return ((h * 60 + mi) * 60 + s) * 1000 + ms
+    return clock_ms(raw, _TIMESTAMP.fullmatch(raw), what, number, path, line, EXPECTED_TIMING)
 
 
 def _timings(line: str, number: int, path: str, lineno: int) -> tuple[int, int]:

@@ -1,0 +1,426 @@
+"""Caption profiles, cue layout and the checker: limits, splitting, timing, forced violations."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from dataclasses import FrozenInstanceError
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tmtool import captions
+from tmtool.captions import (
+    CaptionProfile,
+    TimedText,
+    Violation,
+    check,
+    layout,
+    layout_bilingual,
+    profile_for,
+)
+from tmtool.errors import InputError
+from tmtool.linebreak import words_of
+from tmtool.model import Cue, Segment
+
+EN, RU, KK = profile_for("en"), profile_for("ru"), profile_for("kk")
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(captions).failed == 0
+
+
+def texts(result) -> list[tuple[str, ...]]:
+    return [c.lines for c in result.cues]
+
+
+# --- profiles ---------------------------------------------------------------------------
+
+
+def test_profile_numbers_from_the_guides() -> None:
+    assert (EN.max_chars, RU.max_chars, KK.max_chars) == (42, 39, 39)
+    for p in (EN, RU, KK):
+        assert p.max_lines == 2
+        assert p.max_cps == 17
+        assert p.min_duration_ms == 833  # 5/6 s
+        assert p.max_duration_ms == 7000
+        assert p.min_gap_ms == 80  # 2 frames at 25 fps
+        assert p.close_gap_ms == 500
+    assert profile_for("kk-Latn").max_chars == 39
+    assert profile_for("de").max_chars == 42
+
+
+def test_profile_overrides_and_errors() -> None:
+    p = profile_for("ru", max_chars="37", max_cps=20, fps="24", min_gap_frames=3, max_lines=None)
+    assert (p.max_chars, p.max_cps, p.min_gap_ms, p.max_lines) == (37, 20.0, 125, 2)
+    with pytest.raises(FrozenInstanceError):
+        p.max_chars = 50  # type: ignore[misc]
+    with pytest.raises(InputError, match="unknown caption setting 'max_width'"):
+        profile_for("en", max_width=40)
+    with pytest.raises(InputError, match="must be a number"):
+        profile_for("en", max_chars="forty")
+    with pytest.raises(InputError, match="must be a number"):
+        profile_for("en", max_chars=40.5)
+    with pytest.raises(InputError, match="must be positive"):
+        profile_for("en", max_lines=0)
+    with pytest.raises(InputError, match="above"):
+        CaptionProfile(min_duration_ms=8000)
+
+
+# --- timing -----------------------------------------------------------------------------
+
+
+def test_short_cue_extended_to_min_duration() -> None:
+    r = layout([TimedText("Yes.", 1000, 1300), TimedText("No freedom of speech.", 3000, 5000)], EN)
+    assert (r.cues[0].start_ms, r.cues[0].end_ms) == (1000, 1833)
+    assert r.violations == ()
+
+
+def test_extension_stops_two_frames_before_the_next_cue_and_is_reported() -> None:
+    r = layout([TimedText("Yes.", 1000, 1300), TimedText("Why do you think that is?", 1500, 3500)], EN)
+    assert r.cues[0].end_ms == 1420
+    assert r.forced == (Violation(1, "min_duration", 420, 833, True),)
+
+
+def test_reading_speed_extends_into_the_gap() -> None:
+    text = "We have applied eight times but every time we have been rejected."  # 65 chars
+    r = layout([TimedText(text, 0, 2000), TimedText("Why do you think that is?", 9000, 11000)], EN)
+    assert r.cues[0].end_ms == 3824  # ceil(65 / 17 s)
+    assert r.violations == ()
+
+
+def test_long_cue_cut_to_max_duration() -> None:
+    r = layout([TimedText("Yes.", 0, 12000)], EN)
+    assert texts(r) == [("Yes.",)]
+    assert r.cues[0].end_ms == 7000
+
+
+def test_short_text_over_a_long_unit_is_cut_short_not_split() -> None:
+    r = layout([TimedText("Thank you very much.", 0, 9000)], EN)
+    assert [(c.lines, c.end_ms) for c in r.cues] == [(("Thank you very much.",), 7000)]
+
+
+def test_zero_length_units_side_by_side() -> None:
+    units = [TimedText("Yes.", 0, 0), TimedText("No.", 80, 80)]
+    for cues in (layout(units, EN).cues, layout_bilingual([], units, KK, EN).cues):
+        assert [c.lines for c in cues] == [("Yes.",), ("No.",)]
+        assert all(c.end_ms > c.start_ms for c in cues)
+        assert cues[1].start_ms >= cues[0].end_ms + 80
+
+
+def test_small_gaps_closed_to_two_frames_large_gaps_kept() -> None:
+    units = [
+        TimedText("What does Veritas do?", 0, 1500),
+        TimedText("Veritas is an organization.", 1800, 3500),  # gap 300 ms: closed
+        TimedText("This is the main reason.", 4100, 5800),  # gap 600 ms: kept
+        TimedText("What are some of the abuses?", 5820, 7500),  # gap 20 ms: widened
+    ]
+    r = layout(units, EN)
+    ends = [(c.start_ms, c.end_ms) for c in r.cues]
+    assert ends == [(0, 1720), (1800, 3500), (4100, 5740), (5820, 7500)]
+    assert r.violations == ()
+
+
+def test_gap_closed_by_an_earlier_start_when_the_cue_is_already_long() -> None:
+    r = layout([TimedText("Yes.", 0, 6900), TimedText("No.", 7200, 8500)], EN)
+    assert [(c.start_ms, c.end_ms) for c in r.cues] == [(0, 6900), (6980, 8500)]
+
+
+def test_overlapping_units_never_overlap() -> None:
+    units = [TimedText("One.", 0, 3000), TimedText("Two.", 1000, 2000), TimedText("Three.", 1000, 1500)]
+    r = layout(units, EN)
+    for a, b in zip(r.cues, r.cues[1:]):
+        assert b.start_ms >= a.end_ms + 80
+    assert [c.lines for c in r.cues] == [("One.",), ("Two.",), ("Three.",)]
+    assert all(v.forced for v in r.violations)
+
+
+def test_units_are_laid_out_in_time_order_and_empty_ones_skipped() -> None:
+    units = [TimedText("Later.", 5000, 6000), TimedText("  \n ", 100, 200), TimedText("Sooner.", 1000, 2000)]
+    r = layout(units, EN)
+    assert texts(r) == [("Sooner.",), ("Later.",)]
+    assert r.sources == ((2,), (0,))
+    assert [c.index for c in r.cues] == [1, 2]
+
+
+def test_segments_are_accepted_and_bad_times_refused() -> None:
+    r = layout([Segment("Veritas is an organization.", start_ms=0, end_ms=2000)], EN)
+    assert texts(r) == [("Veritas is an organization.",)]
+    with pytest.raises(InputError, match="no time"):
+        layout([Segment("Veritas.")], EN)
+    with pytest.raises(InputError, match="bad times"):
+        layout([TimedText("Veritas.", 2000, 1000)], EN)
+    with pytest.raises(InputError, match="bad times"):
+        layout([TimedText("Veritas.", -5, 1000)], EN)
+
+
+# --- splitting long segments -------------------------------------------------------------
+
+PARAGRAPH = (
+    "Because we work on pressing issues like human rights abuses and the unjust persecution "
+    "of Kazakh citizens, and this angers the authorities. This is the main reason."
+)
+
+
+def test_long_segment_split_at_sentences_time_divided_by_length() -> None:
+    r = layout([TimedText(PARAGRAPH, 10_000, 20_000)], EN)
+    joined = [" ".join(c.lines) for c in r.cues]
+    assert len(joined) >= 2
+    assert joined[-1] == "This is the main reason."
+    assert " ".join(joined) == PARAGRAPH
+    # The last cue starts where its share of the text (by length) starts.
+    words = words_of(PARAGRAPH)
+    before = sum(len(w) for w in words[: words.index("This")])
+    share = before / sum(len(w) for w in words)
+    assert r.cues[-1].start_ms == 10_000 + round(10_000 * share)
+    assert r.cues[-2].end_ms == r.cues[-1].start_ms - 80
+    for cue in r.cues:
+        assert len(cue.lines) <= 2 and all(len(x) <= 42 for x in cue.lines)
+
+
+def test_long_sentence_split_at_clauses() -> None:
+    seed = "Apart from that, in Kazakhstan, it’s very hard to get opposition parties registered."
+    r = layout([TimedText(seed, 0, 6000)], EN)
+    assert len(r.cues) == 2
+    assert r.cues[0].lines[-1].endswith(",")
+
+
+def test_long_russian_and_kazakh_segments_split_at_sentence_ends() -> None:
+    ru = (
+        "«Мы были на грани войны с Северной Кореей. Могли погибнуть миллионы людей. "
+        "А сейчас у нас прекрасные отношения»."
+    )
+    kk = (
+        "“Біз Солтүстік Кореямен соғысуға бел буғанбыз. Миллиондаған адамдар мерт болар еді. "
+        "Қазір біз осындай тамаша қарым-қатынастамыз.”"
+    )
+    for text, profile in ((ru, RU), (kk, KK)):
+        r = layout([TimedText(text, 0, 9000)], profile)
+        assert len(r.cues) >= 2
+        assert all(re.search(r"[.»”]$", c.lines[-1]) for c in r.cues)
+        assert r.violations == ()
+
+
+def test_segment_with_too_many_characters_for_its_time_is_forced() -> None:
+    text = "Because we work on pressing issues like human rights abuses and the unjust persecution"
+    r = layout([TimedText(text, 0, 2000), TimedText("This is the main reason.", 2000, 4000)], EN)
+    cps = [v for v in r.violations if v.limit == "max_cps"]
+    assert cps and all(v.forced for v in cps)
+    assert r.forced == r.violations
+    assert {v.cue_index for v in cps} <= {1, 2}
+    assert "forced by the source timing" in cps[0].describe()
+    # The cut still falls before a conjunction, not inside "human rights".
+    assert r.cues[1].lines[0].startswith("and ")
+
+
+def test_word_longer_than_a_line_is_reported() -> None:
+    word = "W" * 50
+    r = layout([TimedText(f"{word} here.", 0, 5000)], EN)
+    assert r.cues[0].lines == (word, "here.")
+    assert r.forced == (Violation(1, "max_chars", 50, 42, True, 1),)
+
+
+# --- the checker -------------------------------------------------------------------------
+
+
+def test_check_reports_every_limit() -> None:
+    cues = [
+        Cue(0, 2000, ("Everything is under [Tokayev’s] control like enforcement,",), 1),  # 57 chars
+        Cue(2030, 2500, ("Yes.", "No.", "Maybe."), 2),  # gap 30, 3 lines, 470 ms
+        Cue(2800, 11000, ("Why?",), 3),  # gap 300 not closed, 8.2 s
+    ]
+    got = check(cues, EN)
+    assert [(v.cue_index, v.limit) for v in got] == [
+        (1, "max_chars"),
+        (1, "max_cps"),
+        (2, "max_lines"),
+        (2, "max_cps"),
+        (2, "min_duration"),
+        (2, "min_gap"),
+        (3, "max_duration"),
+        (3, "close_gap"),
+    ]
+    by = {(v.cue_index, v.limit): v for v in got}
+    assert by[1, "max_chars"].excess == 15 and by[1, "max_chars"].line == 1
+    assert by[1, "max_cps"].value == 28.5 and by[1, "max_cps"].forced  # cue 2 follows too soon
+    assert by[2, "min_gap"].value == 30 and by[2, "min_gap"].allowed == 80
+    assert by[2, "min_duration"].excess == 363
+    assert by[3, "max_duration"].excess == 1200
+    assert [v for v in got if v.forced] == [by[1, "max_cps"]]  # cue 2 could still grow
+    assert by[2, "min_duration"].describe() == "cue 2: duration 470 ms < 833 ms"
+
+
+def test_check_forced_when_the_next_cue_leaves_no_room() -> None:
+    cues = [Cue(0, 920, ("Everything, and everyone, is prosecuted.",)), Cue(1000, 3000, ("Yes.",))]
+    got = check(cues, EN)
+    assert [(v.cue_index, v.limit, v.forced) for v in got] == [(1, "max_cps", True)]
+    # overlapping cues that start together cannot be separated by shortening
+    got = check([Cue(0, 1000, ("A.",)), Cue(0, 1000, ("B.",))], EN)
+    assert Violation(2, "min_gap", -1000, 80, True) in got
+
+
+def test_check_tolerates_gaps_written_at_another_frame_rate() -> None:
+    cues = [Cue(0, 2000, ("One.",)), Cue(2083, 4000, ("Two.",))]  # 2 frames at 24 fps
+    assert check(cues, EN) == []
+
+
+def test_check_clean_cues() -> None:
+    r = layout([TimedText("We can’t get registered by the government.", 0, 3000)], EN)
+    assert check(r.cues, EN) == []
+
+
+# --- bilingual ---------------------------------------------------------------------------
+
+
+def test_bilingual_same_times_first_language_above() -> None:
+    kk = [TimedText("Бұл мәселе маңызды.", 0, 2000), TimedText("Ол жағдайды білмеді.", 3000, 5000)]
+    en = [TimedText("This matters.", 0, 2000), TimedText("He did not know.", 3000, 5000)]
+    r = layout_bilingual(kk, en, KK, EN)
+    assert [c.lines for c in r.cues] == [
+        ("Бұл мәселе маңызды.", "This matters."),
+        ("Ол жағдайды білмеді.", "He did not know."),
+    ]
+    for both, first, second in zip(r.cues, r.first.cues, r.second.cues):
+        assert (both.start_ms, both.end_ms, both.index) == (first.start_ms, first.end_ms, first.index)
+        assert (both.start_ms, both.end_ms) == (second.start_ms, second.end_ms)
+
+
+def test_bilingual_prefers_one_line_each_and_keeps_each_language_in_its_limits() -> None:
+    kk = "Ол соққы жасар алдында, допты сол аяғына ауыстырды."
+    en = "He shifted to his left, then shot toward the far post."
+    r = layout_bilingual([TimedText(kk, 0, 6000)], [TimedText(en, 0, 6000)], KK, EN)
+    assert len(r.cues) == 2
+    assert all(len(c.lines) == 2 for c in r.cues)  # one line per language
+    assert " ".join(c.lines[0] for c in r.first.cues) == kk
+    assert " ".join(c.lines[0] for c in r.second.cues) == en
+    assert r.first.violations == () and r.second.violations == ()
+
+
+def test_bilingual_groups_units_that_overlap() -> None:
+    """One English sentence aligned with two Kazakh speech segments spans both."""
+    kk = [TimedText("Бірақ денуклеаризация туралы", 0, 2500), TimedText("келіссөздер тоқтады.", 2500, 5000)]
+    en = [TimedText("But denuclearization negotiations have stalled.", 0, 5000)]
+    r = layout_bilingual(kk, en, KK, EN)
+    assert " ".join(" ".join(c.lines) for c in r.first.cues) == "Бірақ денуклеаризация туралы келіссөздер тоқтады."
+    assert " ".join(" ".join(c.lines) for c in r.second.cues) == en[0].text
+    assert r.cues[0].start_ms == 0 and r.cues[-1].end_ms >= 5000 - 80
+
+
+def test_bilingual_untranslated_unit_shows_one_language() -> None:
+    kk = [TimedText("Бұл мәселе маңызды.", 0, 2000), TimedText("Ол жағдайды білмеді.", 3000, 5000)]
+    en = [TimedText("This matters.", 0, 2000)]
+    r = layout_bilingual(kk, en, KK, EN)
+    assert r.cues[1].lines == ("Ол жағдайды білмеді.",)
+    assert [c.index for c in r.second.cues] == [1]
+    assert r.second.sources == ((0,),) and r.first.sources == ((0,), (1,))
+
+
+# --- properties --------------------------------------------------------------------------
+
+WORD = st.sampled_from(
+    "the of and, Alma Nurusheva 20 000 адам жыл үшін туралы және в на не очень 5% "
+    "Kassym-Jomart-Tokayev-Kassym-Jomart-Tokayev-X — «Veritas» end. Да? x. Why? a b c".split()
+)
+TEXT = st.lists(WORD, min_size=0, max_size=40).map(" ".join)
+UNIT = st.builds(
+    lambda text, start, length: TimedText(text, start, start + length),
+    TEXT,
+    st.integers(0, 60_000),
+    st.integers(0, 15_000),
+)
+PROFILE = st.builds(
+    lambda lang, chars, lines, cps, fps: profile_for(lang, max_chars=chars, max_lines=lines, max_cps=cps, fps=fps),
+    st.sampled_from(["en", "ru", "kk"]),
+    st.integers(8, 50),
+    st.integers(1, 3),
+    st.sampled_from([12, 17, 25]),
+    st.sampled_from([24, 25, 30]),
+)
+
+
+def assert_sound(cues, profile: CaptionProfile, violations) -> None:
+    for cue in cues:
+        assert cue.lines and all(line.strip() for line in cue.lines)
+        assert cue.end_ms > cue.start_ms >= 0
+        assert len(cue.lines) <= profile.max_lines
+        for line in cue.lines:
+            if len(line) > profile.max_chars:
+                assert " " not in line
+    for a, b in zip(cues, cues[1:]):
+        assert b.start_ms >= a.end_ms + profile.min_gap_ms
+        assert b.index > a.index
+    assert all(v.forced for v in violations), [v.describe() for v in violations if not v.forced]
+
+
+def in_time_order(units):
+    return [u for _, u in sorted(enumerate(units), key=lambda p: (p[1].start_ms, p[0]))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(UNIT, max_size=8), PROFILE)
+def test_layout_properties(units: list[TimedText], profile: CaptionProfile) -> None:
+    r = layout(units, profile)
+    assert_sound(r.cues, profile, r.violations)
+    expected = " ".join(w for u in in_time_order(units) for w in words_of(u.text))
+    assert " ".join(" ".join(c.lines) for c in r.cues) == expected
+    assert list(r.violations) == check(r.cues, profile)
+    long_words = {(c.index, n) for c in r.cues for n, x in enumerate(c.lines, 1) if len(x) > profile.max_chars}
+    assert long_words == {(v.cue_index, v.line) for v in r.violations if v.limit == "max_chars"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(UNIT, max_size=5), st.lists(UNIT, max_size=5))
+def test_bilingual_properties(units_a: list[TimedText], units_b: list[TimedText]) -> None:
+    r = layout_bilingual(units_a, units_b, KK, EN)
+    for result, units, profile in ((r.first, units_a, KK), (r.second, units_b, EN)):
+        assert_sound(result.cues, profile, result.violations)
+        expected = " ".join(w for u in in_time_order(units) for w in words_of(u.text))
+        assert " ".join(" ".join(c.lines) for c in result.cues) == expected
+    for a, b in zip(r.cues, r.cues[1:]):
+        assert b.start_ms >= a.end_ms + 80
+    assert all(c.lines and c.end_ms > c.start_ms for c in r.cues)
+
+
+# --- real text: the seed interview and NTREX documents -----------------------------------
+
+
+def timed_paragraphs(paragraphs: list[str], cps: float, pause_ms: int) -> list[TimedText]:
+    """Speech timing as a recording would give it: steady speed, pauses between paragraphs."""
+    units, t = [], 0
+    for p in paragraphs:
+        d = int(len(p) * 1000 / cps)
+        units.append(TimedText(p, t, t + d))
+        t += d + pause_ms
+    return units
+
+
+def test_seed_interview_has_no_unforced_violations(seed_text: str) -> None:
+    paragraphs = [p for p in seed_text.split("\n") if p.strip()]
+    r = layout(timed_paragraphs(paragraphs, 15, 300), EN)
+    assert len(r.cues) > len(paragraphs)
+    assert r.violations == ()  # at 15 chars/s every limit can be met
+    fast = layout(timed_paragraphs(paragraphs, 22, 0), EN)
+    assert fast.violations and all(v.forced for v in fast.violations)
+    assert {v.limit for v in fast.violations} <= {"max_cps", "min_duration"}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_ntrex_documents_layout(corpora, language: str) -> None:
+    from tests.test_linebreak import NTREX
+
+    name, _ = NTREX[language]
+    lines = (corpora / "ntrex128" / name).read_text(encoding="utf-8").splitlines()
+    docs = (corpora / "ntrex128" / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()
+    paragraphs: list[str] = []
+    for i, (line, doc) in enumerate(zip(lines[:300], docs)):
+        if i % 3 == 0 or doc != docs[i - 1]:
+            paragraphs.append(line)
+        else:
+            paragraphs[-1] += " " + line
+    profile = profile_for(language)
+    r = layout(timed_paragraphs(paragraphs, 14, 400), profile)
+    assert_sound(r.cues, profile, r.violations)
+    assert all(len(c.lines) <= 2 for c in r.cues)
+    assert " ".join(" ".join(c.lines) for c in r.cues) == " ".join(" ".join(words_of(p)) for p in paragraphs)
+    assert len(r.violations) <= 0.02 * len(r.cues)
