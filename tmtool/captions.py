@@ -344,6 +344,8 @@ class _Lang:
         self.total = text_width(self.words)
         self._memo: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
         self._table: list[list[tuple[int, float, int]]] | None = None
+        self._rows: dict[int, list[float | None]] = {}  # chunk costs by end, then start
+        self._to_go: list[list[float]] = []
 
     # Penalties and sentence ends are only needed when the text does not fit
     # on one line, which most speech segments do: computed on demand.
@@ -395,40 +397,216 @@ class _Lang:
         cost, breaks = self.lines(0, len(self.words))
         return cost < GOOD_ENOUGH and (self.extra_line == 0 or not breaks)
 
-    def table(self, duration: int) -> list[list[tuple[int, float, int]]]:
-        """``table[j]``: (i, cost, width) of every cue words[i:j] that fits (the group's duration).
+    # Which spans fit one cue at all (max_lines lines of max_chars): fitting is
+    # monotone (a part of a span that fits, fits), so filling lines greedily
+    # gives, for each start, the farthest end; the partition below only visits
+    # cut positions from which the rest can still be covered.
 
-        This loop is where layout spends its time, hence the inlined sums.
-        """
+    @cached_property
+    def reach(self) -> list[int]:
+        """``reach[i]``: the largest ``j`` such that words[i:j] fits one cue (``reach[n] == n``)."""
+        n, prefix, limit = len(self.words), self.prefix, self.profile.max_chars
+        line_end = [n] * (n + 1)  # end of the fullest line starting at each word
+        e = 0
+        for s in range(n):
+            e = max(e, s + 1)
+            while e < n and prefix[e + 1] - prefix[s] + (e - s) <= limit:
+                e += 1
+            line_end[s] = e
+        reach = []
+        for s in range(n + 1):
+            x = s
+            for _ in range(self.profile.max_lines):
+                x = line_end[x]
+            reach.append(x)
+        return reach
+
+    @cached_property
+    def first_start(self) -> list[int]:
+        """``first_start[j]``: the smallest ``i`` such that words[i:j] fits one cue."""
+        reach, i = self.reach, 0
+        out = [0]
+        for j in range(1, len(self.words) + 1):
+            while reach[i] < j:
+                i += 1
+            out.append(i)
+        return out
+
+    @cached_property
+    def cues_after(self) -> list[int]:
+        """``cues_after[j]``: the fewest cues words[j:] fit in."""
+        n, reach = len(self.words), self.reach
+        out = [0] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            out[j] = 1 + out[reach[j]]
+        return out
+
+    @cached_property
+    def cues_before(self) -> list[int]:
+        """``cues_before[j]``: the fewest cues words[:j] fit in."""
+        out = [0]
+        for j in range(1, len(self.words) + 1):
+            out.append(1 + out[self.first_start[j]])
+        return out
+
+    @cached_property
+    def cut_costs(self) -> list[float]:
+        return [self.cut_cost(j) for j in range(len(self.words) + 1)]
+
+    def chunk(self, i: int, j: int, duration: int) -> float:
+        """Cost of words[i:j] as one cue of the group (lines, mixed sentences, duration); INF if it does not fit."""
+        cost = self.lines(i, j)[0]
+        if cost == INF:
+            return cost
+        n, p, prefix = len(self.words), self.profile, self.prefix
+        if i > 0 or j < n:  # the whole text mixes nothing
+            ends, ends_before = self.ends, self.ends_before
+            if ends_before[j - 1] - ends_before[i] > 0:
+                cost += MIXED * ((i > 0 and i not in ends) + (j < n and j not in ends))
+        letters = max(prefix[-1], 1)
+        span = duration * (prefix[j] - prefix[i]) / letters
+        if span > p.max_duration_ms:
+            cost += OVERRUN_PER_S * min(span - p.max_duration_ms, OVERRUN_CAP_S * 1000) / 1000
+        elif span < p.min_duration_ms:
+            cost += UNDERRUN_PER_S * (p.min_duration_ms - span) / 1000
+            cost += UNDERRUN if self.total * 1000 <= p.max_cps * duration else 0.0
+        return cost
+
+    def table(self, duration: int) -> list[list[tuple[int, float, int]]]:
+        """``table[j]``: (i, cost, width) of every cue words[i:j] that fits (the group's duration)."""
         if self._table is None:
-            n, p = len(self.words), self.profile
-            prefix, ends, ends_before = self.prefix, self.ends, self.ends_before
-            letters = max(prefix[-1], 1)
-            roomy = self.total * 1000 <= p.max_cps * duration
+            n, prefix, first_start = len(self.words), self.prefix, self.first_start
             table: list[list[tuple[int, float, int]]] = [[] for _ in range(n + 1)]
-            memo, lines = self._memo, self.lines
             for j in range(1, n + 1):
-                for i in range(j - 1, -1, -1):
-                    found = memo.get((i, j))
-                    cost = (found or lines(i, j))[0]
-                    if cost == INF:
-                        break  # adding words never makes a cue fit again
-                    if ends_before[j - 1] - ends_before[i] > 0:
-                        cost += MIXED * ((i > 0 and i not in ends) + (j < n and j not in ends))
-                    span = duration * (prefix[j] - prefix[i]) / letters
-                    if span > p.max_duration_ms:
-                        cost += OVERRUN_PER_S * min(span - p.max_duration_ms, OVERRUN_CAP_S * 1000) / 1000
-                    elif span < p.min_duration_ms:
-                        cost += UNDERRUN_PER_S * (p.min_duration_ms - span) / 1000
-                        cost += UNDERRUN if roomy else 0.0
-                    table[j].append((i, cost, prefix[j] - prefix[i] + (j - i - 1)))
+                for i in range(j - 1, first_start[j] - 1, -1):
+                    table[j].append((i, self.chunk(i, j, duration), prefix[j] - prefix[i] + (j - i - 1)))
             self._table = table
         return self._table
 
-    def partition(self, k: int, duration: int) -> tuple[float, list[tuple[int, int]]]:
-        """The best cut of the words into exactly ``k`` cues (some empty only if k > words)."""
+    def chunk_cost(self, i: int, j: int, duration: int) -> float:
+        """:meth:`chunk`, worked out once per span (spans fitting one cue only)."""
+        row = self._rows.get(j)
+        if row is None:
+            row = self._rows[j] = [None] * (j - self.first_start[j])
+        found = row[j - 1 - i]
+        if found is None:
+            found = row[j - 1 - i] = self.chunk(i, j, duration)
+        return found
+
+    def to_go(self, m: int, duration: int) -> list[float]:
+        """``to_go(m)[j]``: a least cost of words[j:] in ``m`` cues, leaving out balance.
+
+        Balance only adds cost, so this bounds from below what any cut still
+        has to pay: :meth:`partition` drops cuts that cannot beat its limit.
+        The bound ignores the number of cues (one search serves every ``m``).
+        """
+        if not self._to_go:
+            n = len(self.words)
+            reach, cut_costs = self.reach, self.cut_costs
+            cur = [INF] * n + [0.0]
+            for j in range(n - 1, -1, -1):
+                best = INF
+                for e in range(j + 1, reach[j] + 1):
+                    total = self.chunk_cost(j, e, duration) + cut_costs[e] + cur[e]
+                    if total < best:
+                        best = total
+                cur[j] = best
+            self._to_go.append(cur)
+        return self._to_go[0]
+
+    def lower_bound(self, k: int, duration: int) -> float:
+        """A cost no cut of the words into ``k`` cues can go below (INF: none fits)."""
         n = len(self.words)
-        allow_empty = k > n
+        if k > n:
+            return 0.0
+        if self.cues_after[0] > k:
+            return INF
+        return self.to_go(k, duration)[0]
+
+    def partition(self, k: int, duration: int, limit: float = INF) -> tuple[float, list[tuple[int, int]]]:
+        """The best cut of the words into exactly ``k`` cues (some empty only if k > words).
+
+        Only costs below ``limit`` matter to the caller: a cut costing more may
+        come back as ``(INF, [])``. Partial cuts whose cost so far plus the
+        least the rest can cost (:meth:`to_go`) is over the limit are dropped;
+        so are cut positions from which the remaining words cannot fill the
+        remaining cues. What is kept is searched exactly as before, so the
+        result (ties included) is that of the full search.
+        """
+        n = len(self.words)
+        if k > n:
+            return self._partition_with_empty(k, duration)
+        if self.cues_after[0] > k:
+            return INF, []
+        # A margin above the limit, so that float rounding never drops what the
+        # caller's own sum would keep.
+        bound = limit + 1e-6 + 1e-9 * abs(limit) if limit < INF else INF
+        pruning = bound < INF
+        if pruning and self.to_go(k, duration)[0] > bound:
+            return INF, []
+        ideal = self.total / k
+        prefix, first_start = self.prefix, self.first_start
+        cues_after, cues_before, cut_costs = self.cues_after, self.cues_before, self.cut_costs
+        rows = self._rows
+        prev = [INF] * (n + 1)
+        prev[0] = 0.0
+        lo, hi = 0, 0  # where prev may be finite
+        backs: list[list[int]] = []
+        for c in range(1, k + 1):
+            rest = k - c
+            after = self.to_go(rest, duration) if pruning else None
+            cur = [INF] * (n + 1)
+            arg = [0] * (n + 1)
+            new_lo, new_hi = n + 1, -1
+            for j in range(n if c == k else c, n - rest + 1):
+                if cues_after[j] > rest or cues_before[j] > c:
+                    continue
+                first = max(first_start[j], lo)
+                last = min(j - 1, hi)
+                if first > last:
+                    continue
+                if after is not None:
+                    left = bound - after[j]
+                    if left < 0:
+                        continue
+                row = rows.get(j)
+                if row is None:
+                    row = rows[j] = [None] * (j - first_start[j])
+                best, at = INF, 0
+                cut = cut_costs[j]
+                for i in range(last, first - 1, -1):
+                    p = prev[i]
+                    if p == INF:
+                        continue
+                    chunk = row[j - 1 - i]
+                    if chunk is None:
+                        chunk = row[j - 1 - i] = self.chunk(i, j, duration)
+                    width = prefix[j] - prefix[i] + (j - i - 1)
+                    dev = (width - ideal) / ideal
+                    total = p + chunk + CHUNK_BALANCE * dev * dev + cut
+                    if total < best:
+                        best, at = total, i
+                if best == INF or (after is not None and best > left):
+                    continue
+                cur[j], arg[j] = best, at
+                new_lo, new_hi = min(new_lo, j), max(new_hi, j)
+            backs.append(arg)
+            prev, lo, hi = cur, new_lo, new_hi
+            if lo > hi:
+                return INF, []
+        if prev[n] == INF:
+            return INF, []
+        spans: list[tuple[int, int]] = []
+        j = n
+        for c in range(k, 0, -1):
+            i = backs[c - 1][j]
+            spans.append((i, j))
+            j = i
+        return prev[n], spans[::-1]
+
+    def _partition_with_empty(self, k: int, duration: int) -> tuple[float, list[tuple[int, int]]]:
+        """:meth:`partition` when there are more cues than words: some cues are empty."""
+        n = len(self.words)
         ideal = self.total / k
         table = self.table(duration)
         cost = [[INF] * (n + 1) for _ in range(k + 1)]
@@ -436,15 +614,9 @@ class _Lang:
         cost[0][0] = 0.0
         for c in range(1, k + 1):
             prev, cur, arg = cost[c - 1], cost[c], back[c]
-            if allow_empty:
-                first, last = 0, n
-            else:  # every cue after this one needs a word
-                first, last = c, n - (k - c)
-            if c == k:
-                first = n
-            for j in range(first, last + 1):
+            for j in range(n if c == k else 0, n + 1):
                 best, at = INF, 0
-                if allow_empty and prev[j] + EMPTY < best:
+                if prev[j] + EMPTY < best:
                     best, at = prev[j] + EMPTY, j
                 cut = self.cut_cost(j)
                 for i, chunk, width in table[j]:
@@ -524,13 +696,21 @@ def _split_group(group: _Group) -> list[_Draft]:
             break
         total = CUE_COST * k
         cuts: list[list[tuple[int, int]] | None] = []
-        for lg in group.langs:
+        # Only a cut cheaper than the best so far can win: each language's
+        # search is told what is left once the others have had their least.
+        lows = [lg.lower_bound(k, duration) if lg is not None and best is not None else 0.0 for lg in group.langs]
+        if best is not None and total + sum(lows) > best[0] + 1e-6:
+            continue
+        for n, lg in enumerate(group.langs):
             if lg is None:
                 cuts.append(None)
                 continue
-            cost, spans = lg.partition(k, duration)
+            limit = INF if best is None else best[0] - total - sum(lows[n + 1:])
+            cost, spans = lg.partition(k, duration, limit)
             total += cost
             cuts.append(spans)
+            if total == INF:
+                break
         if total < INF and (best is None or total < best[0]):
             best = (total, k, cuts)
     assert best is not None  # one word a cue always fits

@@ -490,9 +490,26 @@ class LineFitter:
     def __init__(self, widths: Sequence[int], penalties: Sequence[float], max_chars: int):
         self.penalties = penalties
         self.max_chars = max_chars
-        self.prefix = [0]
+        self.prefix = prefix = [0]
         for w in widths:
-            self.prefix.append(self.prefix[-1] + w)
+            prefix.append(prefix[-1] + w)
+        # A line is words[a:b] no wider than max_chars, or a single word. Any
+        # part of a line is a line, so the fullest line from each word (and to
+        # each word) bounds every search below.
+        n = len(widths)
+        self.line_end = line_end = [n] * (n + 1)  # largest b: words[a:b] is a line
+        self.line_start = line_start = [0] * (n + 1)  # smallest a: words[a:b] is a line
+        e = 0
+        for a in range(n):
+            e = max(e, a + 1)
+            while e < n and prefix[e + 1] - prefix[a] + (e - a) <= max_chars:
+                e += 1
+            line_end[a] = e
+        a = 0
+        for b in range(1, n + 1):
+            while b - a > 1 and prefix[b] - prefix[a] + (b - a - 1) > max_chars:
+                a += 1
+            line_start[b] = a
 
     def width(self, i: int, j: int) -> int:
         """Characters of words[i:j] joined by spaces."""
@@ -509,6 +526,10 @@ class LineFitter:
         total = self.width(i, j)
         if n == 1 or total <= self.max_chars:
             return 0.0, ()
+        if j <= self.line_end[self.line_end[i]]:  # two lines, the usual case
+            if limit is not None and limit < 2:
+                return math.inf, ()
+            return self._two(i, j)  # type: ignore[return-value]
         lines = self._fewest(i, j)
         while lines <= n:
             if limit is not None and lines > limit:
@@ -521,25 +542,19 @@ class LineFitter:
 
     def _fewest(self, i: int, j: int) -> int:
         """The fewest lines words[i:j] fit in (filling each line greedily is optimal for that)."""
-        prefix, limit = self.prefix, self.max_chars
-        lines, start = 1, i
-        for e in range(i + 1, j):
-            if prefix[e + 1] - prefix[start] + (e - start) > limit:
-                lines, start = lines + 1, e
+        line_end = self.line_end
+        lines, end = 1, line_end[i]
+        while end < j:
+            lines, end = lines + 1, line_end[end]
         return lines
 
     def _two(self, i: int, j: int) -> tuple[float, tuple[int, ...]] | None:
-        prefix, pens, limit = self.prefix, self.penalties, self.max_chars
+        prefix, pens = self.prefix, self.penalties
         letters = prefix[j] - prefix[i]
         scale = BALANCE_WEIGHT / 2 / (letters * letters)
         best: tuple[float, tuple[int, ...]] | None = None
-        for b in range(i + 1, j):
-            top = prefix[b] - prefix[i] + (b - i - 1)
-            if top > limit and b - i > 1:
-                break  # the top line only grows
-            bottom = prefix[j] - prefix[b] + (j - b - 1)
-            if bottom > limit and j - b > 1:
-                continue
+        # b runs over the breaks leaving both lines within the limit, in order
+        for b in range(max(i + 1, self.line_start[j]), min(j - 1, self.line_end[i]) + 1):
             diff = (prefix[b] - prefix[i]) - (prefix[j] - prefix[b])
             cost = pens[b] + scale * diff * diff
             if diff > 0:

@@ -87,6 +87,8 @@ class Manifest:
     duration_ms: int | None = None
     encoding: dict[str, str] = field(default_factory=dict)  # per-track encoding overrides
     metadata: dict[str, str] = field(default_factory=dict)  # free extra fields
+    # Caption limits from [captions] (key "", every language) and [captions.<lang>].
+    captions: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

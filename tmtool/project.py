@@ -134,6 +134,16 @@ def parse_manifest(text: str, path: str, folder_id: str) -> Manifest:
     metadata = data.get("metadata", {})
     if not isinstance(metadata, dict):
         raise InputError("[metadata] must be a table", path)
+    captions = data.get("captions", {})
+    if not isinstance(captions, dict):
+        raise InputError("[captions] must be a table (e.g. max_cps = 15, or [captions.kk])", path)
+    caption_settings: dict[str, dict[str, object]] = {"": {k: v for k, v in captions.items() if not isinstance(v, dict)}}
+    for k, v in captions.items():
+        if isinstance(v, dict):
+            try:
+                caption_settings[languages.normalize(k)] = dict(v)
+            except TmtoolError as exc:
+                raise InputError(f"[captions.{k}]: {exc.message}", path) from None
     media = data.get("media")
     if media is not None and (not isinstance(media, str) or "/" in media or "\\" in media):
         raise InputError("'media' must be a file name next to the captions (no folders)", path)
@@ -148,6 +158,7 @@ def parse_manifest(text: str, path: str, folder_id: str) -> Manifest:
         duration_ms=parse_duration(duration, path) if duration is not None else None,
         encoding={languages.normalize(k): v for k, v in encodings.items()},
         metadata={str(k): str(v) for k, v in metadata.items()},
+        captions=caption_settings,
     )
 
 

@@ -45,3 +45,9 @@ def main() -> None:
 
 # Commands register themselves on ``cli`` when their module is imported.
 from tmtool.cli import recording  # noqa: E402,F401
+from tmtool.cli import align  # noqa: E402,F401
+from tmtool.cli import notes  # noqa: E402,F401
+from tmtool.cli import tm  # noqa: E402,F401
+from tmtool.cli import coverage  # noqa: E402,F401
+from tmtool.cli import export  # noqa: E402,F401
+from tmtool.cli import build  # noqa: E402,F401

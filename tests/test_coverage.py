@@ -1,0 +1,374 @@
+"""Coverage counts (exactly msgfmt's messages, pocount's source words) and ``tmtool coverage``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_poscan import DJANGO_RU_PLURALS, PLURAL_FORMS, RU_PLURALS, catalogues, header, run_msgfmt
+from tmtool import coverage
+from tmtool.cli import cli
+from tmtool.formats import poscan
+from tmtool.formats.poscan import Entry
+
+
+def counts_of(text: str | bytes) -> coverage.Counts:
+    return coverage.count(poscan.scan(text, "t.po"))
+
+
+def pocount():
+    """translate-toolkit's pocount module (the anchor for word counts)."""
+    try:
+        from translate.tools import pocount as module
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("translate-toolkit (pocount) is required under CI")
+        pytest.skip("translate-toolkit (pocount) is not installed")
+    return module
+
+
+# ---------------------------------------------------------------- the counting rules
+
+
+def test_header_and_obsolete_entries_do_not_count():
+    c = counts_of(header() + 'msgid "a"\nmsgstr "x"\n\n#~ msgid "b"\n#~ msgstr "y"\n')
+    assert (c.total, c.translated) == (1, 1)
+
+
+def test_fuzzy_with_empty_msgstr_is_untranslated():
+    c = counts_of(header() + '#, fuzzy\nmsgid "a"\nmsgstr ""\n\n#, fuzzy\nmsgid "b"\nmsgstr "y"\n')
+    assert (c.translated, c.fuzzy, c.untranslated) == (0, 1, 1)
+
+
+def test_plural_entries_count_by_their_first_form_as_msgfmt_does():
+    text = header() + ('msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] "x"\nmsgstr[2] "y"\n\n'
+                       'msgid "b"\nmsgid_plural "bs"\nmsgstr[0] "x"\nmsgstr[1] ""\nmsgstr[2] ""\n')
+    s = poscan.scan(text, "t.po")
+    c = coverage.count(s)
+    assert (c.translated, c.untranslated) == (1, 1)
+    assert any("msgstr[1] is empty" in w.message for w in s.warnings)
+
+
+def test_empty_catalogue_is_never_100_percent():
+    assert counts_of(header()).percent is None
+    with pytest.raises(poscan.InputError):
+        counts_of(b"")
+
+
+def test_notes_are_entries_with_translator_comments():
+    c = counts_of(header() + '# check the name\n# with Alma\nmsgid "a"\nmsgstr ""\n\n#. speaker: A\nmsgid "b"\nmsgstr ""\n'
+                  '\n#\nmsgid "c"\nmsgstr ""\n')
+    assert c.notes == 1
+
+
+def test_words_go_to_the_bucket_of_their_entry():
+    c = counts_of(header("kk", PLURAL_FORMS[2]) + 'msgid "One two three."\nmsgstr "x"\n\n#, fuzzy\nmsgid "four five"\nmsgstr "y"\n\n'
+                  'msgid "a file"\nmsgid_plural "many files"\nmsgstr[0] ""\nmsgstr[1] ""\n')
+    assert (c.translated_words, c.fuzzy_words, c.untranslated_words, c.total_words) == (3, 2, 4, 9)
+    assert c.percent_words == pytest.approx(100 * 3 / 9)
+
+
+def test_counts_add_up():
+    a = coverage.Counts(1, 1, 0, 0, 3, 3, 0, 0, 1)
+    b = coverage.Counts(2, 0, 1, 1, 5, 0, 2, 3, 0)
+    assert a + b == coverage.Counts(3, 1, 1, 1, 8, 3, 2, 3, 1)
+
+
+@pytest.mark.parametrize("text, n", [
+    ("", 0), ("Don't stop", 2), ("3.14 and 1,000", 3), ("e.g. this", 1), ("Hello.World", 2),
+    ("foo_bar __ _a", 2), ("Привет, мир! Қазақ тілі", 4), ("<b>bold</b> <br/>line", 2), ("日本語", 3),
+    ("naïve café", 2), ("won’t", 1), ("a:b", 1), ("x² ½", 3),
+])
+def test_words_examples(text, n):
+    assert coverage.words(text) == n
+
+
+WORD_ALPHABET = (list("abcXYZ019 _.,;:'’-\n\t!?\"()<>/=") + list("аӘқҚіЖжәүұ")
+                 + ["\u0301", "\u00ad", "\u202f", "²", "日", "カ", "ー", "ひ", "\u200b", "\u2060", "·", "<br>",
+                    "<b>", "</b>", '<a href="x">', "e.g.", "\u00a0", "…", "—", "«", "»", "é", "%(name)s", "{0}",
+                    "%d", "&amp;", "https://x.org/a_b", "№"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORD_ALPHABET), max_size=16).map("".join))
+def test_words_equal_pocounts_rule(text):
+    assert coverage.words(text) == pocount().wordcount(text)
+
+
+def test_missing_lists_untranslated_and_fuzzy_with_time_and_id():
+    from tmtool.catalog import entry_id
+
+    es = [Entry("", ("Language: kk\n",)),
+          Entry("Yes.", ("Иә.",), line=5),
+          Entry("Why?", ("",), msgctxt="occurrence 2", extracted_comments=("time: 00:01:23.450 --> 00:01:25.000",), line=8),
+          Entry("No.", ("Жоқ.",), fuzzy=True, extracted_comments=("time: 00:00:02,5",), line=11)]
+    got = list(coverage.missing(es))
+    assert [(m.text, m.state, m.time_ms, m.line) for m in got] == [
+        ("Why?", "untranslated", 83450, 8), ("No.", "fuzzy", 2500, 11)]
+    assert got[0].entry == entry_id(es[2]) and got[0].msgctxt == "occurrence 2"
+
+
+# ---------------------------------------------------------------- exactness against the anchors
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_counts_equal_msgfmt_statistics(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("po") / "t.po"
+    path.write_text(text, encoding="utf-8")
+    rc, stats, stderr = run_msgfmt(path, check=False)
+    assert rc == 0, stderr
+    c = counts_of(text)
+    assert (c.translated, c.fuzzy, c.untranslated) == stats
+
+
+def django_catalogues(corpora: Path) -> list[Path]:
+    files = sorted((corpora / "django_po").rglob("*.po"))
+    assert len(files) >= 20
+    return files
+
+
+def test_django_counts_equal_msgfmt(corpora):
+    for path in django_catalogues(corpora):
+        rc, stats, stderr = run_msgfmt(path, check=False)
+        assert rc == 0, stderr
+        c = counts_of(path.read_bytes())
+        assert (c.translated, c.fuzzy, c.untranslated) == stats, path
+
+
+def test_django_source_words_equal_pocount(corpora):
+    module = pocount()
+    for path in django_catalogues(corpora):
+        p = module.calcstats(str(path))
+        c = counts_of(path.read_bytes())
+        assert c.total_words == p["translatedsourcewords"] + p["fuzzysourcewords"] + p["untranslatedsourcewords"], path
+        assert c.translated_words == p["translatedsourcewords"], path
+
+
+# ---------------------------------------------------------------- the command
+
+
+def po(lang: str, entries: str, plural: str | None = None) -> str:
+    return header(lang, plural or (RU_PLURALS if lang == "ru" else PLURAL_FORMS[2])) + entries
+
+
+KK = ('# note from the translator\n#. time: 00:00:01.000 --> 00:00:02.000\nmsgid "Hello there."\nmsgstr "Сәлем."\n\n'
+      '#. time: 00:00:03.500 --> 00:00:04.000\nmsgid "Why do you think that is?"\nmsgstr ""\n\n'
+      '#, fuzzy\nmsgid "Yes, of course."\nmsgstr "Иә."\n\n'
+      'msgid "See you."\nmsgstr "Көріскенше."\n')
+RU = 'msgid "Hello there."\nmsgstr "Привет."\n\nmsgid "Why do you think that is?"\nmsgstr "Почему?"\n'
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A tmtool project with one recording in kk and ru, run from its root with a private cache."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    for lang, body in (("kk", KK), ("ru", RU)):
+        d = tmp_path / "locales" / lang / "LC_MESSAGES"
+        d.mkdir(parents=True)
+        (d / "the-interview.po").write_text(po(lang, body), encoding="utf-8")
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["coverage", *args], catch_exceptions=False)
+
+
+def test_table_has_a_row_per_recording_and_language_and_a_total(project):
+    r = run()
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split()[:4] == ["recording", "lang", "total", "translated"]
+    assert lines[1].split() == ["the-interview", "kk", "4", "2", "1", "1", "50.0", "1"]
+    assert lines[2].split() == ["the-interview", "ru", "2", "2", "0", "0", "100.0", "0"]
+    assert lines[3].split() == ["TOTAL", "6", "4", "1", "1", "66.6", "1"]
+    assert all(len(x) <= 80 for x in lines) and "\x1b[" not in r.output
+
+
+def test_json_rows_are_stable_for_scripts(project):
+    r = run("--format", "json")
+    rows = json.loads(r.stdout)
+    kk = rows[0]
+    assert kk["path"] == os.path.join("locales", "kk", "LC_MESSAGES", "the-interview.po")
+    assert (kk["recording"], kk["language"]) == ("the-interview", "kk")
+    assert (kk["total"], kk["translated"], kk["fuzzy"], kk["untranslated"], kk["notes"]) == (4, 2, 1, 1, 1)
+    assert (kk["total_words"], kk["translated_words"], kk["fuzzy_words"], kk["untranslated_words"]) == (13, 4, 3, 6)
+    assert kk["percent"] == 50.0 and kk["error"] is None
+
+
+def test_csv_has_a_header_line(project):
+    r = run("--format", "csv", "--lang", "ru")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("path,recording,language,total,translated,fuzzy,untranslated")
+    assert len(lines) == 2 and ",ru,2,2,0,0," in lines[1]
+
+
+def test_by_words(project):
+    r = run("--by", "words", "--lang", "kk")
+    assert r.output.splitlines()[1].split() == ["the-interview", "kk", "13", "4", "3", "6", "30.7", "1"]
+
+
+def test_fail_under_exits_1_and_names_the_rows(project):
+    ok = run("--fail-under", "50")
+    assert ok.exit_code == 0
+    low = run("--fail-under", "60")
+    assert low.exit_code == 1
+    assert "the-interview (kk) 50.0%" in low.stderr and "(ru)" not in low.stderr
+    assert run("--fail-under", "50", "--by", "words").exit_code == 1
+
+
+def test_recording_and_language_filters(project):
+    assert run("the-interview", "--lang", "ru").output.count("the-interview") == 1
+    r = run("no-such-recording")
+    assert r.exit_code == 1 and "no-such-recording" in r.output
+    assert run("--lang", "xx-bogus").exit_code == 2
+
+
+def test_missing_lists_what_is_left(project):
+    r = run("--missing", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert [(x["language"], x["state"], x["text"], x["time"]) for x in rows] == [
+        ("kk", "untranslated", "Why do you think that is?", "00:00:03.500"),
+        ("kk", "fuzzy", "Yes, of course.", None)]
+    assert rows[0]["line"] == 14 and len(rows[0]["entry"]) == 8
+    table = run("--missing").output.splitlines()
+    assert table[1].split()[:4] == ["the-interview", "kk", rows[0]["entry"], "00:00:03.500"]
+
+
+def test_a_broken_catalogue_is_an_error_row_and_the_others_still_count(project):
+    bad = project / "locales" / "kk" / "LC_MESSAGES" / "broken.po"
+    bad.write_text(po("kk", 'msgid "a"\nmsgstr "unclosed\n'), encoding="utf-8")
+    empty = project / "locales" / "ru" / "LC_MESSAGES" / "empty.po"
+    empty.write_bytes(b"")
+    r = run("--format", "json")
+    assert r.exit_code == 1
+    rows = {(x["recording"], x["language"]): x for x in json.loads(r.stdout)}
+    assert rows[("broken", "kk")]["error"].endswith("broken.po:9: end-of-line within string (a closing \" is missing)")
+    assert rows[("empty", "ru")]["percent"] is None and "header missing" in rows[("empty", "ru")]["error"]
+    assert rows[("the-interview", "kk")]["translated"] == 2
+    assert "broken.po:9:" in r.stderr
+    table = run()
+    assert table.exit_code == 1 and "ERROR" in table.stdout and "TOTAL" in table.stdout
+
+
+def test_path_counts_any_gettext_tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    for app, lang, body in (("app", "kk", KK), ("lib", "ru", RU)):
+        d = tmp_path / "src" / app / "locale" / lang / "LC_MESSAGES"
+        d.mkdir(parents=True)
+        (d / "django.po").write_text(po(lang, body), encoding="utf-8")
+    (tmp_path / "src" / "loose.po").write_text(po("ru", RU), encoding="utf-8")
+    r = run("--path", "src", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert sorted((x["recording"], x["language"], x["total"]) for x in rows) == [
+        ("django", "kk", 4), ("django", "ru", 2), ("loose", "ru", 2)]
+    assert run("--path", "src", "--lang", "ru", "--format", "json").stdout.count('"ru"') == 2
+    table = run("--path", "src").stdout
+    assert "app/django" in table and "lib/django" in table
+
+
+def test_no_locales_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run()
+    assert r.exit_code == 1 and "locales/" in r.output
+
+
+def test_django_tree(corpora, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    r = run("--path", str(corpora / "django_po"), "--format", "json", "--quiet")
+    assert r.exit_code == 0
+    rows = json.loads(r.stdout)
+    assert len(rows) == 26 and {x["language"] for x in rows} == {"kk", "ru"}
+    ru = [x for x in rows if x["language"] == "ru"]
+    assert all(x["percent"] == 100.0 for x in ru)
+
+
+# ---------------------------------------------------------------- the cache
+
+
+def test_warm_run_uses_the_cache(project, monkeypatch):
+    from tmtool.cli import coverage as cmd
+
+    first = run("--format", "json").stdout
+
+    def no_scanning(*a, **k):
+        raise AssertionError("scanned although nothing changed")
+
+    monkeypatch.setattr(cmd, "scan_file", no_scanning)
+    assert run("--format", "json").stdout == first
+    po_file = project / "locales" / "ru" / "LC_MESSAGES" / "the-interview.po"
+    po_file.write_text(po("ru", RU + '\nmsgid "New."\nmsgstr ""\n'), encoding="utf-8")
+    with pytest.raises(AssertionError, match="scanned"):
+        run()
+
+
+def test_cache_catches_a_change_hidden_from_the_file_identity(project):
+    """A rewrite within one timestamp tick (same size, same identity) is caught by the content hash."""
+    from tmtool.cli import coverage as cmd
+
+    po_file = project / "locales" / "ru" / "LC_MESSAGES" / "the-interview.po"
+    assert json.loads(run("--format", "json", "--lang", "ru").stdout)[0]["translated"] == 2
+    cache_files = list((project / ".cache" / "tmtool" / "coverage").glob("*.json"))
+    assert len(cache_files) == 1
+    stored = json.loads(cache_files[0].read_text())
+    assert "hash" in stored["files"]["ru/LC_MESSAGES/the-interview.po"]  # just written: racy
+    same_size = po_file.read_text(encoding="utf-8").replace('msgstr "Почему?"', 'msgstr ""\n"Почему?"')
+    same_size = same_size.replace('msgstr "Привет."', 'msgstr ""')
+    po_file.write_text(same_size, encoding="utf-8")
+    # Pretend the file system could not tell: give the cache the new identity.
+    stored["files"]["ru/LC_MESSAGES/the-interview.po"]["identity"] = cmd._identity(os.stat(po_file))
+    cache_files[0].write_text(json.dumps(stored))
+    assert json.loads(run("--format", "json", "--lang", "ru").stdout)[0]["translated"] == 1
+
+
+def test_damaged_cache_is_ignored(project):
+    run()
+    for f in (project / ".cache" / "tmtool" / "coverage").glob("*.json"):
+        f.write_text("{not json")
+    assert run().exit_code == 0
+
+
+def test_cached_errors_name_the_file_as_given_now(project):
+    bad = project / "locales" / "kk" / "LC_MESSAGES" / "broken.po"
+    bad.write_text(po("kk", 'msgid "a"\nmsgstr "unclosed\n'), encoding="utf-8")
+    first = run("--path", "locales", "--format", "json").stdout
+    second = run("--path", str(project / "locales"), "--format", "json").stdout
+    errors = [x["error"] for x in json.loads(second) if x["error"]]
+    assert errors and errors[0].startswith(str(project / "locales" / "kk")) and first != second
+
+
+def test_no_cache_writes_nothing(project):
+    run("--no-cache")
+    assert not (project / ".cache").exists()
+
+
+def test_counts_in_real_russian_four_form_catalogue_are_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    d = tmp_path / "locales" / "ru" / "LC_MESSAGES"
+    d.mkdir(parents=True)
+    (d / "rec.po").write_text(po("ru", 'msgid "a"\nmsgid_plural "b"\nmsgstr[0] "1"\nmsgstr[1] "2"\nmsgstr[2] "3"\nmsgstr[3] "4"\n',
+                                 DJANGO_RU_PLURALS), encoding="utf-8")
+    r = run("--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)[0]["translated"] == 1
+    assert "nplurals=4" in r.stderr
+
+
+def test_two_workers_give_the_same_rows(project, monkeypatch):
+    from tmtool.cli import coverage as cmd
+
+    for n in range(6):
+        d = project / "locales" / ("kk", "ru")[n % 2] / "LC_MESSAGES"
+        (d / f"rec-{n}.po").write_text(po(("kk", "ru")[n % 2], KK if n % 2 == 0 else RU), encoding="utf-8")
+    serial = run("--format", "json", "--no-cache", "--jobs", "1").stdout
+    assert run("--format", "json", "--no-cache", "--jobs", "2").stdout == serial
+    monkeypatch.setattr(cmd, "PARALLEL_MIN_BYTES", 0)
+    assert cmd._auto_workers(8, 0) == (2 if (os.cpu_count() or 1) > 1 else 1)

@@ -1,0 +1,463 @@
+"""The strict PO scanner: every trap of PO-TRAPS.md, gettext's grammar, and agreement with msgfmt -c."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tmtool.errors import InputError
+from tmtool.formats import poscan
+
+RU_PLURALS = ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+              "(n%100<10 || n%100>=20) ? 1 : 2);")
+DJANGO_RU_PLURALS = ("nplurals=4; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+                     "(n%100<10 || n%100>=20) ? 1 : n%10==0 || (n%10>=5 && n%10<=9) || "
+                     "(n%100>=11 && n%100<=14)? 2 : 3);")
+PLURAL_FORMS = {2: "nplurals=2; plural=(n != 1);", 3: RU_PLURALS, 4: DJANGO_RU_PLURALS}
+
+
+def header(lang: str = "ru", plural: str | None = RU_PLURALS, charset: str = "UTF-8") -> str:
+    h = ('msgid ""\nmsgstr ""\n"Project-Id-Version: test\\n"\n'
+         f'"Content-Type: text/plain; charset={charset}\\n"\n"Language: {lang}\\n"\n')
+    if plural:
+        h += f'"Plural-Forms: {plural}\\n"\n'
+    return h + "\n"
+
+
+def entries(text: str) -> list[poscan.Entry]:
+    return [e for e in poscan.scan(text.encode("utf-8"), "t.po") if not e.is_header]
+
+
+def error_of(data: bytes | str) -> InputError:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with pytest.raises(InputError) as info:
+        poscan.check(raw, "t.po")
+    assert info.value.path == "t.po"
+    return info.value
+
+
+# ---------------------------------------------------------------- msgfmt, the reference
+
+
+def msgfmt_path() -> str | None:
+    exe = shutil.which("msgfmt")
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("msgfmt (GNU gettext) is required under CI")
+        pytest.skip("msgfmt (GNU gettext) is not installed")
+    return exe
+
+
+def run_msgfmt(path: Path, check: bool = True) -> tuple[int, tuple[int, int, int], str]:
+    """msgfmt's verdict and its --statistics (translated, fuzzy, untranslated)."""
+    args = [msgfmt_path() or "msgfmt", "--statistics", "-o", os.devnull, str(path)]
+    if check:
+        args.insert(1, "-c")
+    r = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
+
+    def num(word: str) -> int:
+        m = re.search(r"(\d+) " + word, r.stderr)
+        return int(m.group(1)) if m else 0
+
+    return r.returncode, (num("translated"), num("fuzzy"), num("untranslated")), r.stderr
+
+
+# ---------------------------------------------------------------- the traps, one by one
+
+
+def test_unclosed_quote_is_an_error_with_its_line():
+    err = error_of(header() + 'msgid "a"\nmsgstr "Broken line\n\nmsgid "b"\nmsgstr "c"\n')
+    assert err.line == 9 and "end-of-line within string" in err.message
+
+
+def test_file_truncated_mid_string():
+    err = error_of(header() + 'msgid "a"\nmsgstr "Trunc')
+    assert err.line == 9 and "end-of-file within string" in err.message
+
+
+def test_file_truncated_before_msgstr():
+    err = error_of(header() + 'msgid "a"\nmsgstr "x"\n\nmsgid "b"\n')
+    assert err.line == 11 and "missing 'msgstr'" in err.message
+
+
+def test_keyword_without_string_at_the_end():
+    err = error_of(header() + 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1]')
+    assert err.line == 11 and "without a string" in err.message
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n", b"# only a comment\n"])
+def test_empty_file_has_no_header(data):
+    err = error_of(data)
+    assert "header missing" in err.message
+
+
+def test_duplicate_msgid_names_both_lines():
+    err = error_of(header() + 'msgid "a"\nmsgstr "x"\n\nmsgid "a"\nmsgstr "y"\n')
+    assert err.line == 11 and "line 8" in err.message and "duplicate" in err.message
+
+
+def test_duplicate_with_an_obsolete_entry_is_an_error_too():
+    err = error_of(header() + 'msgid "a"\nmsgstr "x"\n\n#~ msgid "a"\n#~ msgstr "y"\n')
+    assert err.line == 11
+
+
+def test_same_msgid_in_different_contexts_is_fine():
+    es = entries(header() + 'msgctxt "occurrence 2"\nmsgid "a"\nmsgstr "x"\n\nmsgid "a"\nmsgstr "y"\n')
+    assert [(e.msgctxt, e.msgid) for e in es] == [("occurrence 2", "a"), (None, "a")]
+
+
+def test_garbage_line():
+    err = error_of(header() + 'msgid "a"\nmsgstr "x"\ngarbage\n')
+    assert err.line == 10 and 'keyword "garbage" unknown' in err.message
+
+
+def test_domain_directive_is_refused():
+    assert "domain" in error_of(header() + 'domain "x"\nmsgid "a"\nmsgstr "x"\n').message
+
+
+def test_cp1251_bytes_under_a_utf8_header_name_the_line():
+    data = (header() + 'msgid "Yes."\nmsgstr "Да."\n').encode("cp1251")
+    err = error_of(data)
+    assert err.line == 9 and "UTF-8" in err.message
+
+
+def test_cp1251_with_its_charset_header_is_decoded():
+    text = header(charset="CP1251") + 'msgid "Yes."\nmsgstr "Да, конечно."\n'
+    es = [e for e in poscan.scan(text.encode("cp1251"), "t.po") if not e.is_header]
+    assert es[0].msgstr == ("Да, конечно.",)
+
+
+def test_charset_in_a_wrapped_content_type_line():
+    text = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; "\n"charset=KOI8-R\\n"\n"Language: ru\\n"\n\n'
+            'msgid "Yes."\nmsgstr "Да."\n')
+    es = [e for e in poscan.scan(text.encode("koi8-r"), "t.po") if not e.is_header]
+    assert es[0].msgstr == ("Да.",)
+
+
+def test_unknown_charset():
+    assert "unknown charset" in error_of(header(charset="UT-8") + 'msgid "a"\nmsgstr "b"\n').message
+
+
+def test_charset_placeholder_reads_utf8_with_a_warning():
+    s = poscan.scan((header(charset="CHARSET") + 'msgid "a"\nmsgstr "б"\n').encode(), "t.pot")
+    assert [e.msgstr for e in s][-1] == ("б",)
+    assert any("CHARSET" in w.message for w in s.warnings)
+
+
+def test_only_two_of_three_russian_forms():
+    err = error_of(header() + 'msgid "a file"\nmsgid_plural "files"\nmsgstr[0] "файл"\nmsgstr[1] "файла"\n')
+    assert err.line == 8 and "nplurals=3" in err.message
+
+
+def test_three_forms_under_nplurals_2():
+    err = error_of(header("kk", PLURAL_FORMS[2]) + 'msgid "a"\nmsgid_plural "b"\nmsgstr[0] "x"\nmsgstr[1] "y"\nmsgstr[2] "z"\n')
+    assert err.line == 8 and "nplurals=2" in err.message
+
+
+def test_translated_plural_without_plural_forms_header():
+    err = error_of(header("kk", None) + 'msgid "a"\nmsgid_plural "b"\nmsgstr[0] "x"\nmsgstr[1] "y"\n')
+    assert err.line == 7 and "Plural-Forms" in err.message
+
+
+def test_untranslated_plural_without_plural_forms_is_a_warning():
+    s = poscan.scan(header("kk", None) + 'msgid "a"\nmsgid_plural "b"\nmsgstr[0] ""\nmsgstr[1] ""\n', "t.po")
+    list(s)
+    assert any("Plural-Forms" in w.message for w in s.warnings)
+
+
+@pytest.mark.parametrize("forms, message", [
+    ('msgstr[1] "x"\nmsgstr[2] "y"\n', "nonzero index"),
+    ('msgstr[0] "x"\nmsgstr[2] "y"\n', "wrong index"),
+    ('msgstr "x"\n', "msgstr[0]"),
+])
+def test_plural_indices_must_be_0_to_n(forms, message):
+    assert message in error_of(header() + 'msgid "a"\nmsgid_plural "b"\n' + forms).message
+
+
+def test_msgstr_index_without_msgid_plural():
+    assert "msgid_plural" in error_of(header() + 'msgid "a"\nmsgstr[0] "x"\n').message
+
+
+def test_utf8_bom_is_an_error():
+    err = error_of(b"\xef\xbb\xbf" + header().encode())
+    assert err.line == 1 and "byte-order mark" in err.message
+
+
+def test_nul_byte():
+    assert "NUL" in error_of(header().encode() + b'msgid "a\x00"\nmsgstr ""\n').message
+
+
+def test_obsolete_previous_lines_are_accepted():
+    text = header() + ('#~ #| msgid "old"\n#~ msgid "a"\n#~ msgstr "y"\n\n'
+                       '#~| msgid "old2"\n#~ msgid "b"\n#~ msgstr "z"\n')
+    es = entries(text)
+    assert [(e.obsolete, e.previous_msgid, e.msgid) for e in es] == [(True, "old", "a"), (True, "old2", "b")]
+
+
+def test_inconsistent_obsolete_marks():
+    assert "#~" in error_of(header() + 'msgid "a"\nmsgstr "y"\n#~ "z"\n').message
+
+
+def test_django_russian_four_forms_are_read_with_a_warning():
+    text = header("ru", DJANGO_RU_PLURALS) + 'msgid "a"\nmsgid_plural "b"\nmsgstr[0] "1"\nmsgstr[1] "2"\nmsgstr[2] "3"\nmsgstr[3] "4"\n'
+    s = poscan.scan(text, "t.po")
+    es = [e for e in s if not e.is_header]
+    assert es[0].msgstr == ("1", "2", "3", "4")
+    assert s.header is not None and s.header.nplurals == 4
+    assert any("nplurals=4" in w.message and "babel" in w.message for w in s.warnings)
+
+
+def test_wrong_rule_that_msgfmt_accepts_is_a_warning():
+    s = poscan.scan(header("ru", "nplurals=3; plural=(n != 1);") + 'msgid "a"\nmsgstr "b"\n', "t.po")
+    list(s)
+    assert any("differs from babel" in w.message for w in s.warnings)
+
+
+def test_babel_agreeing_header_has_no_plural_warning():
+    s = poscan.scan(header("kk", PLURAL_FORMS[2]) + 'msgid "a"\nmsgstr "b"\n', "t.po")
+    list(s)
+    assert s.warnings == []
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("nplurals=2; plural=(n>1 ? 2 : 0);", "as large as 2"),
+    ("nplurals=2; plural=(n>1 ?;", "invalid plural expression"),
+    ("nplurals=2; plural=(n%0);", "division by zero"),
+    ("nplurals=x; plural=(n!=1);", "nplurals"),
+])
+def test_bad_plural_forms_headers(rule, message):
+    assert message in error_of(header("en", rule) + 'msgid "a"\nmsgstr "b"\n').message
+
+
+@pytest.mark.parametrize("escape", ["\\q", "\\u0041", "\\'", "\\x"])
+def test_invalid_escapes(escape):
+    err = error_of(header() + f'msgid "a"\nmsgstr "x{escape}y"\n')
+    assert err.line == 9 and "control sequence" in err.message
+
+
+def test_valid_escapes_are_decoded():
+    es = entries(header() + 'msgid "a\\n\\t\\"q\\"\\\\"\nmsgstr "x\\x41\\101\\n\\t\\"q\\"\\\\"\n')
+    assert es[0].msgid == 'a\n\t"q"\\' and es[0].msgstr == ('xAA\n\t"q"\\',)
+
+
+def test_escaped_nul_and_eot_are_refused():
+    assert "NUL" in error_of(header() + 'msgid "a"\nmsgstr "\\0"\n').message
+    assert "EOT" in error_of(header() + 'msgid "a"\nmsgstr "\\x04"\n').message
+
+
+def test_newline_mismatch_in_a_translated_entry():
+    err = error_of(header() + 'msgid "a\\n"\nmsgstr "b"\n')
+    assert err.line == 8 and "end with" in err.message
+
+
+def test_newline_mismatch_is_allowed_when_fuzzy():
+    assert entries(header() + '#, fuzzy\nmsgid "a\\n"\nmsgstr "b"\n')[0].fuzzy
+
+
+def test_header_with_empty_msgstr_is_invalid():
+    assert "header" in error_of('msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "b"\n').message
+
+
+def test_crlf_and_cr_line_ends():
+    text = header() + 'msgid "a"\nmsgstr "b"\n'
+    for sep in ("\r\n", "\r"):
+        assert entries(text.replace("\n", sep))[0].msgstr == ("b",)
+
+
+def test_backslash_newline_continues_a_line_as_in_gettext():
+    es = entries(header() + 'msgid "ab\\\ncd"\nmsgstr "x"\n')
+    assert es[0].msgid == "abcd"
+
+
+def test_comment_ending_with_backslash_swallows_the_next_line():
+    # gettext joins the lines, so the msgid line becomes part of the comment.
+    err = error_of(header() + '# C:\\\nmsgid "a"\nmsgstr "x"\n')
+    assert "msgstr" in err.message
+
+
+def test_only_the_last_flags_line_decides_fuzzy_as_in_msgfmt():
+    s = poscan.scan(header() + '#, fuzzy\n#, c-format\nmsgid "a"\nmsgstr "b"\n\n'
+                    '#, c-format\n#, fuzzy\nmsgid "c"\nmsgstr "d"\n', "t.po")
+    es = [e for e in s if not e.is_header]
+    assert [e.fuzzy for e in es] == [False, True]
+    assert es[0].flags == ("fuzzy", "c-format")
+    assert any("ignored by msgfmt" in w.message for w in s.warnings)
+
+
+def test_several_tokens_on_one_line_and_trailing_comments():
+    es = entries(header() + 'msgid "a" msgstr "x" "y" # a comment\n\n  msgid\t"b"\n\tmsgstr "z"  \n')
+    assert [(e.msgid, e.msgstr) for e in es] == [("a", ("xy",)), ("b", ("z",))]
+
+
+def test_entry_fields():
+    text = header() + ("# a note\n#  indented note\n#. speaker: Alma\n#. time: 00:01:23.450 --> 00:01:25.000\n"
+                       "#: transcripts/rec/kk.srt:12 transcripts/rec/ru.srt:14\n#, fuzzy, python-format\n"
+                       '#| msgctxt "old ctx"\n#| msgid "old"\n#| "er"\nmsgctxt "occurrence 2"\nmsgid ""\n"Why "\n"is that?"\n'
+                       'msgstr "Почему?"\n')
+    (e,) = entries(text)
+    assert e.translator_comments == ("a note", " indented note")
+    assert e.extracted_comments == ("speaker: Alma", "time: 00:01:23.450 --> 00:01:25.000")
+    assert e.references == ("transcripts/rec/kk.srt:12", "transcripts/rec/ru.srt:14")
+    assert e.flags == ("fuzzy", "python-format") and e.fuzzy
+    assert (e.previous_msgctxt, e.previous_msgid) == ("old ctx", "older")
+    assert (e.msgctxt, e.msgid, e.msgstr) == ("occurrence 2", "Why is that?", ("Почему?",))
+    assert e.line == 18 and not e.obsolete
+
+
+def test_header_is_parsed():
+    s = poscan.scan(header("kk", PLURAL_FORMS[2]) + 'msgid "a"\nmsgstr "b"\n', "t.po")
+    first = next(iter(s))
+    assert first.is_header and s.header is not None
+    assert (s.header.language, s.header.nplurals, s.header.charset) == ("kk", 2, "UTF-8")
+    assert s.header.get("project-id-version") == "test"
+
+
+def test_bytes_text_and_lines_read_alike():
+    text = header() + '# n\nmsgid "a"\nmsgstr "б"\n'
+    a = list(poscan.scan(text.encode(), "t.po"))
+    b = list(poscan.scan(text, "t.po"))
+    c = list(poscan.scan(iter(text.splitlines(keepends=True)), "t.po"))
+    assert a == b == c
+
+
+def test_read_returns_the_whole_catalogue():
+    cat = poscan.read(header() + 'msgid "a"\nmsgstr "b"\n', "t.po")
+    assert cat.header.language == "ru" and len(cat.entries) == 2 and cat.warnings == ()
+
+
+# ---------------------------------------------------------------- generated catalogues
+
+WORDS = ["Yes", "no", "don't", "3.14", "e.g.", "Hello.World", "a\\nb", "tab\\there", 'q\\"x\\"',
+         "back\\\\slash", "Қазақ", "мир", "<b>x</b>", "x_y", "1,000"]
+
+
+@st.composite
+def catalogues(draw, max_entries: int = 10) -> str:
+    """PO text with fuzzy/empty/plural/obsolete/previous/context entries in varied layouts."""
+    nplurals = draw(st.sampled_from([2, 3, 4]))
+    lang = draw(st.sampled_from(["kk", "ru", "en"]))
+    parts = [header(lang, PLURAL_FORMS[nplurals])]
+
+    def text(allow_empty: bool = True) -> str:
+        if allow_empty and draw(st.booleans()):
+            return ""
+        return " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)))
+
+    def q(value: str, kw: str) -> str:
+        if len(value) > 6 and draw(st.booleans()):
+            cut = draw(st.integers(1, len(value) - 1))
+            while cut < len(value) and value[cut - 1] == "\\":
+                cut += 1
+            if cut < len(value):
+                return f'{kw} ""\n"{value[:cut]}"\n"{value[cut:]}"'
+        return f'{kw} "{value}"'
+
+    for i in range(draw(st.integers(0, max_entries))):
+        lines = []
+        if draw(st.booleans()):
+            lines.append(f"# note {i}")
+        if draw(st.booleans()):
+            lines.append(f"#. time: 00:00:{i % 60:02d}.000")
+        flags = draw(st.sampled_from(["", "#, fuzzy", "#, fuzzy, no-wrap", "#, fuzzy\n#, no-wrap",
+                                      "#, no-wrap\n#, fuzzy", "#,fuzzy"]))
+        if flags:
+            lines.append(flags)
+        if draw(st.integers(0, 9)) == 0:
+            lines.append('#| msgid "old"')
+        msgid = text(False) + f" {i}"
+        body = []
+        if draw(st.integers(0, 4)) == 0:
+            body.append(q(f"ctx {i % 3}", "msgctxt"))
+        body.append(q(msgid, "msgid"))
+        if draw(st.integers(0, 3)) == 0:
+            body.append(q(msgid + "s", "msgid_plural"))
+            first = text()
+            for j in range(nplurals):
+                body.append(q(first if j == 0 else text(), f"msgstr[{j}]"))
+        else:
+            body.append(q(text(), "msgstr"))
+        block = "\n".join(body)
+        if draw(st.integers(0, 6)) == 0:
+            block = "\n".join("#~ " + x for x in block.split("\n"))
+            lines = [x for x in lines if x.startswith("# ")]
+        parts.append("\n".join(lines + [block]) + "\n\n")
+    return "".join(parts)
+
+
+MUTATIONS = ["garbage", '"x"', 'msgstr "y"', '#~ msgid "z"', 'msgstr[1] "q"', 'msgid_plural "p"',
+             '#| msgid "o"', 'msgid "a\\q"', "#, fuzzy", "", "msgid"]
+
+
+@st.composite
+def broken_catalogues(draw) -> str:
+    """A generated catalogue with a few random edits (deleted/inserted characters and lines, truncation, duplicates)."""
+    text = draw(catalogues(6))
+    for _ in range(draw(st.integers(0, 2))):
+        kind = draw(st.integers(0, 5))
+        if kind == 0 and text:
+            i = draw(st.integers(0, len(text) - 1))
+            text = text[:i] + text[i + 1:]
+        elif kind == 1:
+            lines = text.split("\n")
+            del lines[draw(st.integers(0, len(lines) - 1))]
+            text = "\n".join(lines)
+        elif kind == 2:
+            text = text[: draw(st.integers(0, len(text)))]
+        elif kind == 3:
+            lines = text.split("\n")
+            lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(MUTATIONS)))
+            text = "\n".join(lines)
+        elif kind == 4:
+            i = draw(st.integers(0, len(text)))
+            text = text[:i] + draw(st.sampled_from(['"', "\\", "#", "\n", "[", "~", "0"])) + text[i:]
+        else:
+            blocks = text.split("\n\n")
+            if len(blocks) > 2:
+                blocks.insert(-1, draw(st.sampled_from(blocks[1:-1])))
+            text = "\n\n".join(blocks)
+    return text
+
+
+def outcome(data: bytes | str, fast: bool = True):
+    try:
+        return list(poscan.Scan(data, "t.po", _fast=fast)), None
+    except InputError as exc:
+        return None, (exc.message, exc.line)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(broken_catalogues())
+def test_fast_path_and_exact_path_agree(text):
+    """The whole-entry regex is only a shortcut: same entries, same errors, same lines."""
+    assert outcome(text, fast=True) == outcome(text, fast=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(broken_catalogues())
+def test_rejects_exactly_what_msgfmt_c_rejects(tmp_path_factory, text):
+    msgfmt_path()
+    path = tmp_path_factory.mktemp("po") / "t.po"
+    path.write_text(text, encoding="utf-8")
+    rc, _, stderr = run_msgfmt(path)
+    _, error = outcome(text)
+    if text.rstrip("\n").endswith("\\"):
+        return  # a stray backslash at the very end: gettext ignores it, we refuse (documented)
+    if error is not None and ("NUL" in error[0] or "EOT" in error[0]):
+        return  # an escaped NUL (msgfmt silently cuts the string there): refused on purpose
+    assert (rc != 0) == (error is not None), (stderr, error)
+
+
+@pytest.mark.parametrize("name", ["django/conf/locale/ru/LC_MESSAGES/django.po",
+                                  "django/conf/locale/kk/LC_MESSAGES/django.po"])
+def test_real_django_catalogues_fast_equals_exact(corpora, name):
+    data = (corpora / "django_po" / name).read_bytes()
+    fast, slow = outcome(data), outcome(data, fast=False)
+    assert fast[1] is None and fast == slow
+    assert len(fast[0]) > 300

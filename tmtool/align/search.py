@@ -1,0 +1,462 @@
+"""Banded dynamic programming over bead types (Gale–Church search, richer costs).
+
+The search sees numbers, not text: segment lengths, a sparse table of pairwise
+evidence (the weight of the keys segments ``l`` and ``r`` share) and
+per-segment structure flags. Only cells near a *centre path* are visited: the
+centre runs through anchor pairs (keys found exactly once on each side, chained
+by a longest increasing subsequence), or along an earlier pass's path.
+
+Why it is fast in pure Python: every per-segment quantity (prefix sums of
+lengths and key weights, boundary costs) is computed once; within a row of the
+band each bead type is scored for all columns at once by one list
+comprehension over pre-sliced arrays, and no back-pointers are kept (the
+backtrack recomputes the few candidates of each cell on the path).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import add, sub
+
+#: Bead types searched by default, as (left count, right count).
+BEAD_TYPES: tuple[tuple[int, int], ...] = (
+    (1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (1, 4), (4, 1), (2, 3), (3, 2),
+)
+#: Added when one side is speech cues (an edited sentence may sum up five of them).
+TIMED_BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 5), (5, 1))
+_INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Costs in nats; the defaults were tuned with ``bench/align`` (see its docstring)."""
+
+    prior: tuple[tuple[tuple[int, int], float], ...] = (
+        ((1, 1), 0.0), ((1, 0), 1.6), ((0, 1), 1.6), ((1, 2), 1.4), ((2, 1), 1.4),
+        ((2, 2), 4.0), ((1, 3), 2.5), ((3, 1), 2.5), ((1, 4), 3.8), ((4, 1), 3.8),
+        ((2, 3), 7.0), ((3, 2), 7.0), ((1, 5), 4.2), ((5, 1), 4.2),
+    )
+    variance: float = 4.0  # Gale–Church's s² for character counts (measured: 3.6–4.1)
+    length_weight: float = 0.4  # times the squared normalised length deviation
+    length_cap: float = 30.0  # the deviation's cost saturates (heavy tails: free translation)
+    similarity: float = 1.5  # per segment, times (1 - share of key weight matched)
+    smoothing: float = 0.5  # key weight added per segment (little evidence, little share)
+    deletion_per_char: float = 0.004
+    sentence_end: float = 1.2  # one side ends a sentence, the other does not
+    sentence_start: float = 1.5  # one side starts mid-sentence (lower case), the other does not
+    turn_cross: float = 40.0  # a speaker change inside a bead: never, in practice
+    speaker_mismatch: float = 40.0  # a question aligned with an answer: never, in practice
+    orphan_discount: float = 0.3  # per unit of orphan key weight, off a deletion's cost
+    band: int = 16
+    band_second: int = 10
+
+    def prior_of(self) -> dict[tuple[int, int], float]:
+        return dict(self.prior)
+
+
+@dataclass
+class Problem:
+    """Everything the search needs, as plain numbers (one entry per segment)."""
+
+    left_len: Sequence[float]
+    right_len: Sequence[float]
+    anchors: Sequence[tuple[int, int]]  # candidate (l, r) pairs, any order
+    # for each left l: (key weight, sorted right indexes holding the key) pairs
+    left_keys: Sequence[Sequence[tuple[float, Sequence[int]]]]
+    left_weight: Sequence[float]  # total weight of each segment's shareable keys
+    right_weight: Sequence[float]
+    left_join: Sequence[float]  # [k]: cost of joining segment k-1 and k in one bead ([0] unused)
+    right_join: Sequence[float]
+    left_open: Sequence[bool]  # the segment does not end a sentence
+    right_open: Sequence[bool]
+    left_cont: Sequence[bool]  # the segment starts in the middle of a sentence
+    right_cont: Sequence[bool]
+    left_speaker: Sequence[int] = ()  # speaker number, 0 where unknown
+    right_speaker: Sequence[int] = ()
+    bead_types: tuple[tuple[int, int], ...] = BEAD_TYPES
+    left_orphan: Sequence[float] = ()  # weight of keys (numbers, lexicon words) found nowhere on the other side
+    right_orphan: Sequence[float] = ()
+
+
+@dataclass
+class Span:
+    """One bead of the best path with what its cost was made of."""
+
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    evidence: float = 0.0  # key weight shared
+    similarity: float = 0.0  # share of the bead's key weight that is matched
+    length: float = 0.0  # normalised squared length deviation
+    boundary: float = 0.0  # structure costs (sentence ends/starts, pauses, turns)
+    cost: float = 0.0  # the bead's whole cost
+    margin: float = 0.0  # cost of the best other way through the bead's end, minus this path's
+    extra: dict = field(default_factory=dict)
+
+
+def _prefix(xs: Sequence[float]) -> list[float]:
+    out = [0.0]
+    s = 0.0
+    for x in xs:
+        s += x
+        out.append(s)
+    return out
+
+
+def centre_from_anchors(n: int, m: int, anchors: Sequence[tuple[int, int]]) -> tuple[list[float], list[float]]:
+    """A monotone centre j = f(i) through the longest chain of anchors, and a slack per row.
+
+    The slack grows with the distance to the nearest anchor: between far-apart
+    anchors the straight line is only a guess.
+    """
+    pts = sorted(set(anchors), key=lambda p: (p[0], -p[1]))
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    prev = [-1] * len(pts)
+    for k, (_, r) in enumerate(pts):
+        pos = bisect_left(tails, r)
+        if pos == len(tails):
+            tails.append(r)
+            tails_idx.append(k)
+        else:
+            tails[pos] = r
+            tails_idx[pos] = k
+        prev[k] = tails_idx[pos - 1] if pos else -1
+    chain: list[tuple[int, int]] = []
+    k = tails_idx[-1] if tails_idx else -1
+    while k >= 0:
+        chain.append(pts[k])
+        k = prev[k]
+    chain.reverse()
+    knots = [(0.0, 0.0)] + [(l + 0.5, r + 0.5) for l, r in chain] + [(float(n), float(m))]
+    center = [0.0] * (n + 1)
+    slack = [0.0] * (n + 1)
+    seg = 0
+    for i in range(n + 1):
+        while seg + 1 < len(knots) - 1 and knots[seg + 1][0] <= i:
+            seg += 1
+        (x0, y0), (x1, y1) = knots[seg], knots[min(seg + 1, len(knots) - 1)]
+        if x1 <= x0:
+            center[i] = y1
+        else:
+            center[i] = y0 + (y1 - y0) * (i - x0) / (x1 - x0)
+        slack[i] = min(40.0, 0.08 * min(abs(i - x0), abs(x1 - i)) * max(1.0, (y1 - y0) / max(x1 - x0, 1.0)))
+    return center, slack
+
+
+def centre_from_path(n: int, path: Sequence[Span]) -> tuple[list[float], list[float]]:
+    """The lowest and highest column a path visits in each row (long 0-1 runs stay inside)."""
+    jmin = [float("inf")] * (n + 1)
+    jmax = [0.0] * (n + 1)
+    for s in path:
+        for i in range(s.i0, s.i1 + 1):
+            if s.j0 < jmin[i]:
+                jmin[i] = s.j0
+            if s.j1 > jmax[i]:
+                jmax[i] = s.j1
+    return jmin, jmax
+
+
+def band_around(n: int, m: int, jmin: Sequence[float], jmax: Sequence[float], width: float,
+                slack: Sequence[float] | None = None) -> tuple[list[int], list[int]]:
+    """Monotone column bounds lo[i] <= j <= hi[i] for rows 0..n."""
+    lo = [0] * (n + 1)
+    hi = [0] * (n + 1)
+    for i in range(n + 1):
+        w = width + (slack[i] if slack else 0.0)
+        lo[i] = max(0, int(min(jmin[max(i - 1, 0)], jmin[i]) - w))
+        hi[i] = min(m, int(max(jmax[min(i + 1, n)], jmax[i]) + w) + 1)
+    lo[0] = 0
+    hi[n] = m
+    for i in range(1, n + 1):  # monotone, so every row's predecessors exist
+        if lo[i] < lo[i - 1]:
+            lo[i] = lo[i - 1]
+    for i in range(n - 1, -1, -1):
+        if hi[i] > hi[i + 1]:
+            hi[i] = hi[i + 1]
+    for i in range(n + 1):
+        if hi[i] < lo[i]:
+            hi[i] = lo[i]
+        if i and lo[i] > hi[i - 1]:  # keep consecutive rows connected
+            lo[i] = hi[i - 1]
+    return lo, hi
+
+
+def search(
+    problem: Problem,
+    params: Params = Params(),
+    guide: Sequence[Span] | None = None,
+    *,
+    ratio: float | None = None,
+    variance: float | None = None,
+) -> list[Span]:
+    """Best path as :class:`Span` beads, in order.
+
+    ``guide`` is an earlier path (the first pass) to centre a narrower band on.
+    The band is widened (and the search run again) only where the best path
+    presses against its edge.
+    """
+    n, m = len(problem.left_len), len(problem.right_len)
+    if n == 0 or m == 0:
+        if n:
+            return [Span(i, i + 1, 0, 0) for i in range(n)]
+        return [Span(0, 0, j, j + 1) for j in range(m)]
+    if guide:
+        jmin, jmax = centre_from_path(n, guide)
+        slack: list[float] | None = None
+        width = float(params.band_second)
+    else:
+        center, slack = centre_from_anchors(n, m, problem.anchors)
+        jmin = jmax = center
+        width = float(params.band)
+    dp = _DP(problem, params, ratio, variance)
+    widen = width
+    for _attempt in range(6):
+        lo, hi = band_around(n, m, jmin, jmax, width, slack)
+        path, touched = dp.run(lo, hi)
+        if not touched or all(lo[i] == 0 and hi[i] == m for i in range(n + 1)):
+            break
+        # Re-centre on the path and widen only near the rows where it pressed the edge.
+        jmin, jmax = centre_from_path(n, path)
+        widen *= 2
+        slack = list(slack) if slack else [0.0] * (n + 1)
+        for t in touched:
+            for i in range(max(0, t - 30), min(n, t + 30) + 1):
+                slack[i] = max(slack[i], widen)
+    return path
+
+
+class _DP:
+    """Per-document arrays computed once; :meth:`run` searches one band."""
+
+    def __init__(self, pb: Problem, params: Params, ratio: float | None, variance: float | None) -> None:
+        self.pb = pb
+        self.n, self.m = n, m = len(pb.left_len), len(pb.right_len)
+        self.PL = _prefix(pb.left_len)
+        self.PR = _prefix(pb.right_len)
+        self.TL = _prefix(pb.left_weight)
+        self.TR = _prefix(pb.right_weight)
+        if ratio is None:
+            ratio = self.PR[-1] / self.PL[-1] if self.PL[-1] > 0 and self.PR[-1] > 0 else 1.0
+            # Sides of very different size (10 lines against 1,000) say nothing about the
+            # character ratio of translations; real pairs stay within these bounds.
+            ratio = min(max(ratio, 0.6), 1.7)
+        self.c = ratio
+        self.v = (variance or params.variance) * 0.5
+        self.p = params
+        prior = params.prior_of()
+        self.types = [(a, b, prior[(a, b)]) for a, b in pb.bead_types if a and b]
+        self.maxb = max(b for _, b, _ in self.types)
+        self.maxa = max(a for a, _, _ in self.types)
+        self.SJL = _prefix([0.0] + list(pb.left_join[1:n]))  # SJL[k] = sum of join[1..k-1]
+        self.SJR = _prefix([0.0] + list(pb.right_join[1:m]))
+        dch = params.deletion_per_char
+        sim = params.similarity
+        # A segment whose content keys matched nothing nearby is more likely said on one side only.
+        od = params.orphan_discount
+        self.del_cost = [prior[(1, 0)] + sim + dch * x - od * min(w, 4.0)
+                         for x, w in zip(pb.left_len, pb.left_orphan or [0.0] * n)]
+        self.ins_cost = [0.0] + [prior[(0, 1)] + sim + dch * x - od * min(w, 4.0)
+                                 for x, w in zip(pb.right_len, pb.right_orphan or [0.0] * m)]  # [j]: segment j-1
+        lsp = list(pb.left_speaker) or [0] * n
+        rsp = list(pb.right_speaker) or [0] * m
+        self.lsp, self.rsp = lsp, rsp
+        self._fr_cache: dict[tuple[int, bool, bool, int], list[float]] = {}
+        # right-side span arrays, indexed by the bead's end j
+        self.LR = {b: [0.0] * b + [self.PR[j] - self.PR[j - b] for j in range(b, m + 1)] for b in range(1, self.maxb + 1)}
+        self.TRb = {b: [0.0] * b + [self.TR[j] - self.TR[j - b] for j in range(b, m + 1)]
+                    for b in range(1, self.maxb + 1)}
+
+    def fixed_right(self, b: int, lopen: bool, lcont: bool, lspk: int) -> list[float]:
+        """Structure cost of a right span of ``b`` ending at each j, given the left span's flags."""
+        key = (b, lopen, lcont, lspk)
+        got = self._fr_cache.get(key)
+        if got is not None:
+            return got
+        pb, p, m = self.pb, self.p, self.m
+        out = [_INF] * (m + 1)
+        ro, rc, rsp, SJR = pb.right_open, pb.right_cont, self.rsp, self.SJR
+        for j in range(b, m + 1):
+            s = j - b
+            f = SJR[j] - SJR[s + 1]
+            if ro[j - 1] != lopen:
+                f += p.sentence_end
+            if rc[s] != lcont:
+                f += p.sentence_start
+            if lspk and rsp[s] and rsp[s] != lspk:
+                f += p.speaker_mismatch
+            out[j] = f
+        self._fr_cache[key] = out
+        return out
+
+    def left_terms(self, i: int, a: int) -> tuple[float, float, float, bool, bool, int]:
+        """(length, key weight, structure cost, open end, continued start, speaker) of left span i-a..i."""
+        pb = self.pb
+        s = i - a
+        return (self.PL[i] - self.PL[s], self.TL[i] - self.TL[s], self.SJL[i] - self.SJL[s + 1],
+                pb.left_open[i - 1], pb.left_cont[s], self.lsp[s])
+
+    def _sims(self, lo: list[int], hi: list[int]) -> tuple[list[list[float]], list[int], list[bool]]:
+        """Row-cumulative evidence: RC[l][k] = sum of sim(l, r) for C0[l] <= r < C0[l] + k."""
+        n, m, pb = self.n, self.m, self.pb
+        rcs: list[list[float]] = []
+        c0s: list[int] = []
+        has: list[bool] = []
+        A = self.maxa
+        for l in range(n):
+            c0 = lo[max(0, l + 1 - A)] - self.maxb
+            c0 = max(c0, 0)
+            c1 = min(hi[min(n, l + A)], m)
+            width = c1 - c0 + 1
+            row = [0.0] * width
+            hit = False
+            for w, posting in pb.left_keys[l]:
+                k = bisect_left(posting, c0)
+                kend = bisect_right(posting, c1 - 1)
+                while k < kend:
+                    row[posting[k] - c0 + 1] += w
+                    k += 1
+                    hit = True
+            if hit:
+                s = 0.0
+                for k in range(width):
+                    s += row[k]
+                    row[k] = s
+            rcs.append(row)
+            c0s.append(c0)
+            has.append(hit)
+        return rcs, c0s, has
+
+    def run(self, lo: list[int], hi: list[int]) -> tuple[list[Span], list[int]]:
+        n, m = self.n, self.m
+        p = self.p
+        RC, C0, HAS = self._sims(lo, hi)
+        c, v = self.c, self.v
+        Q = p.length_cap
+        wlQ = p.length_weight * Q
+        ws = p.similarity
+        s0 = p.smoothing
+        LR, TRb = self.LR, self.TRb
+        ins = self.ins_cost
+        dele = self.del_cost
+        cost: list[list[float]] = []
+        for i in range(n + 1):
+            loi, hii = lo[i], hi[i]
+            width = hii - loi + 1
+            best = [_INF] * width
+            if i == 0:
+                best[0] = 0.0
+            else:
+                # 1-0: from (i-1, j)
+                plo, phi = lo[i - 1], hi[i - 1]
+                js, je = max(loi, plo), min(hii, phi)
+                if js <= je:
+                    d = dele[i - 1]
+                    prow = cost[i - 1]
+                    best[js - loi:je - loi + 1] = [x + d for x in prow[js - plo:je - plo + 1]]
+                for a, b, pc in self.types:
+                    pi = i - a
+                    if pi < 0:
+                        continue
+                    plo, phi = lo[pi], hi[pi]
+                    js, je = max(loi, plo + b), min(hii, phi + b)
+                    if js > je:
+                        continue
+                    ll, tl, fl, lopen, lcont, lspk = self.left_terms(i, a)
+                    F = self.fixed_right(b, lopen, lcont, lspk)[js:je + 1]
+                    P = cost[pi][js - b - plo:je - b - plo + 1]
+                    R = LR[b][js:je + 1]
+                    K = pc + ws * (a + b) + fl
+                    cl = c * ll
+                    ev = None
+                    for l in range(pi, i):
+                        if HAS[l]:
+                            rc, c0 = RC[l], C0[l]
+                            e = list(map(sub, rc[js - c0:je - c0 + 1], rc[js - b - c0:je - b - c0 + 1]))
+                            ev = e if ev is None else list(map(add, ev, e))
+                    if ev is None:
+                        k2 = ws * (a + b)
+                        cand = [x + f + K + wlQ * (q := (r - cl) * (r - cl) / (v * (cl + r) + 1.0)) / (q + Q)
+                                for x, f, r in zip(P, F, R)]
+                    else:
+                        k2 = 2.0 * ws * (a + b)
+                        t0 = tl + s0 * (a + b)
+                        T = TRb[b][js:je + 1]
+                        cand = [x + f + K + wlQ * (q := (r - cl) * (r - cl) / (v * (cl + r) + 1.0)) / (q + Q)
+                                - k2 * e / (t0 + t)
+                                for x, f, r, t, e in zip(P, F, R, T, ev)]
+                    o = js - loi
+                    best[o:o + len(cand)] = map(min, best[o:o + len(cand)], cand)
+            # 0-1: same row, left to right
+            prev = best[0]
+            for k in range(1, width):
+                x = prev + ins[loi + k]
+                prev = best[k]
+                if x < prev:
+                    best[k] = prev = x
+            cost.append(best)
+        return self._backtrack(cost, lo, hi, RC, C0, HAS)
+
+    def _bead(self, i: int, j: int, a: int, b: int, pc: float, cost, lo, RC, C0, HAS) -> tuple[float, Span]:
+        """Cost of reaching (i, j) by bead (a, b), computed exactly as :meth:`run` does."""
+        p = self.p
+        pi, pj = i - a, j - b
+        prev = cost[pi][pj - lo[pi]]
+        ll, tl, fl, lopen, lcont, lspk = self.left_terms(i, a)
+        f = self.fixed_right(b, lopen, lcont, lspk)[j]
+        r = self.LR[b][j]
+        cl = self.c * ll
+        Q = p.length_cap
+        ws = p.similarity
+        K = pc + ws * (a + b) + fl
+        e = 0.0
+        any_ev = False
+        for l in range(pi, i):
+            if HAS[l]:
+                rc, c0 = RC[l], C0[l]
+                e = (e + (rc[j - c0] - rc[pj - c0])) if any_ev else rc[j - c0] - rc[pj - c0]
+                any_ev = True
+        q = (r - cl) * (r - cl) / (self.v * (cl + r) + 1.0)
+        total = prev + f + K + p.length_weight * Q * q / (q + Q)
+        t = self.TRb[b][j]
+        if any_ev:
+            total -= 2.0 * ws * (a + b) * e / (tl + p.smoothing * (a + b) + t)
+        share = 2.0 * e / (tl + t) if tl + t > 0 else 0.0
+        span = Span(pi, i, pj, j, evidence=e, similarity=min(share, 1.0), length=q, boundary=f + fl,
+                    cost=total - prev)
+        return total, span
+
+    def _backtrack(self, cost, lo, hi, RC, C0, HAS) -> tuple[list[Span], list[int]]:
+        n, m = self.n, self.m
+        i, j = n, m
+        path: list[Span] = []
+        touched: list[int] = []
+        while i > 0 or j > 0:
+            here = cost[i][j - lo[i]]
+            if (lo[i] > 0 and j - lo[i] < 2) or (hi[i] < m and hi[i] - j < 2):
+                touched.append(i)
+            cands: list[tuple[float, Span]] = []
+            if j > lo[i]:
+                c = cost[i][j - 1 - lo[i]] + self.ins_cost[j]
+                cands.append((c, Span(i, i, j - 1, j, cost=self.ins_cost[j])))
+            if i > 0 and lo[i - 1] <= j <= hi[i - 1]:
+                c = cost[i - 1][j - lo[i - 1]] + self.del_cost[i - 1]
+                cands.append((c, Span(i - 1, i, j, j, cost=self.del_cost[i - 1])))
+            for a, b, pc in self.types:
+                pi, pj = i - a, j - b
+                if pi < 0 or pj < lo[pi] or pj > hi[pi]:
+                    continue
+                if cost[pi][pj - lo[pi]] == _INF:
+                    continue
+                cands.append(self._bead(i, j, a, b, pc, cost, lo, RC, C0, HAS))
+            cands.sort(key=lambda x: abs(x[0] - here))
+            chosen = cands[0][1]
+            others = [c for c, s in cands[1:] if c < _INF]
+            chosen.margin = (min(others) - here) if others else 10.0
+            path.append(chosen)
+            i, j = chosen.i0, chosen.j0
+        path.reverse()
+        return path, touched

@@ -1,0 +1,366 @@
+"""The main job and the exports' I/O: read a recording and its catalogues, write what people use.
+
+``tmtool build`` runs, for each recording under ``transcripts/``: sentence
+splitting of the English, alignment with each source track (with a lexicon
+learned from the language's translation memory), the catalogue update, pre-
+filling empty entries from the memory, and then the captions and bilingual
+text under ``build/<recording>/``, named as video players look for them next
+to the video: ``<id>.kk.srt``, ``<id>.ru.vtt``, ``<id>.kk+en.srt``,
+``<id>.kk+en.html``.
+
+The pure work is elsewhere (:mod:`tmtool.align`, :mod:`tmtool.catalog`,
+:mod:`tmtool.timing`, :mod:`tmtool.captions`, :mod:`tmtool.export`); this module
+reads and writes files and strings them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tmtool import captions as cap
+from tmtool import export
+from tmtool.errors import InputError, RecordingError, TmtoolError
+from tmtool.model import Recording
+from tmtool.textio import atomic_write
+
+__all__ = [
+    "Loaded",
+    "RecordingBuild",
+    "STEPS",
+    "align_recording",
+    "build",
+    "build_recording",
+    "caption_files",
+    "caption_result",
+    "check_captions",
+    "export_captions",
+    "export_text",
+    "load",
+    "profiles_for",
+]
+
+BUILD_DIR = "build"
+#: Steps of one recording's build, for a progress bar.
+STEPS = ("align", "catalogues", "memory", "captions", "text")
+
+
+# --- a recording with its catalogues -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A recording, its catalogues read into rows, and what timing it has."""
+
+    root: Path
+    folder: Path
+    recording: Recording
+    rows: tuple[export.Row, ...]
+    languages: tuple[str, ...]  # the source language first, then each language with a catalogue
+    timed: tuple[str, ...]  # languages whose tracks are timed, in the manifest's order
+
+    @property
+    def id(self) -> str:
+        return self.recording.id
+
+
+def load(recording: str | Path, root: Path | None = None, *, encoding: str | None = None) -> Loaded:
+    """Read a recording and every catalogue of it (``.pot`` and each ``.po``)."""
+    from tmtool.formats import po
+    from tmtool.project import load_recording, resolve
+
+    proot, folder = resolve(recording, root)
+    rec = load_recording(folder, proot, encoding=encoding)
+    src = rec.manifest.source_language
+    wanted = [t.language for t in rec.tracks] + list(rec.manifest.languages)
+    catalogs = {}
+    for lang in dict.fromkeys(wanted):
+        if lang == src:
+            continue
+        path = po.catalog_paths(proot, rec.id, lang)
+        if path.is_file():
+            catalogs[lang] = po.read_po(path)
+    pot_path = po.catalog_paths(proot, rec.id)
+    template = po.read_po(pot_path) if pot_path.is_file() else None
+    if template is None and not catalogs:
+        raise RecordingError(f"no catalogues for {rec.id} yet (run: tmtool build {rec.id})", str(pot_path.parent))
+    tracks = {t.language: t for t in rec.tracks}
+    rows = export.rows_from_catalogs(template, catalogs, tracks, source_language=src, recording_id=rec.id)
+    timed = tuple(t.language for t in rec.tracks if t.timed)
+    return Loaded(proot, folder, rec, tuple(rows), (src, *catalogs), timed)
+
+
+def _check_langs(loaded: Loaded, langs: Sequence[str]) -> list[str]:
+    from tmtool import languages
+
+    out = []
+    for x in langs:
+        lang = languages.normalize(x)
+        if lang not in loaded.languages:
+            have = ", ".join(loaded.languages)
+            raise RecordingError(f"no {lang} catalogue for {loaded.id} (it has {have})")
+        out.append(lang)
+    return out
+
+
+def profiles_for(
+    loaded: Loaded, langs: Sequence[str], overrides: Mapping[str, object] | None = None
+) -> dict[str, cap.CaptionProfile]:
+    """Each language's caption limits: defaults, then the manifest's ``[captions]``, then flags."""
+    from tmtool.project import MANIFEST
+
+    settings = loaded.recording.manifest.captions
+    out = {}
+    for lang in langs:
+        values = {**settings.get("", {}), **settings.get(lang, {}), **(overrides or {})}
+        try:
+            out[lang] = cap.profile_for(lang, **values)
+        except InputError as exc:
+            raise exc.located(str(loaded.folder / MANIFEST)) from None
+    return out
+
+
+def _duration(loaded: Loaded, duration_ms: int | None) -> int | None:
+    return duration_ms if duration_ms is not None else loaded.recording.manifest.duration_ms
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def caption_result(
+    loaded: Loaded,
+    langs: Sequence[str],
+    *,
+    fallback: str | None = None,
+    duration_ms: int | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> export.CaptionResult:
+    """The cues of one language or two stacked, what they break, and what to tell the user."""
+    langs = _check_langs(loaded, langs)
+    if fallback is not None:
+        fallback = _check_langs(loaded, [fallback])[0]
+    profiles = profiles_for(loaded, langs, overrides)
+    return export.make_captions(
+        loaded.rows, langs, profiles, timed=loaded.timed, fallback=fallback,
+        duration_ms=_duration(loaded, duration_ms),
+    )
+
+
+def export_captions(
+    loaded: Loaded,
+    langs: Sequence[str],
+    fmt: str,
+    *,
+    fallback: str | None = None,
+    duration_ms: int | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> tuple[str, export.CaptionResult]:
+    """SRT or VTT text of one language or two stacked, and the result (cues, messages)."""
+    result = caption_result(loaded, langs, fallback=fallback, duration_ms=duration_ms, overrides=overrides)
+    return export.compose(result, fmt, title=loaded.recording.manifest.title), result
+
+
+def export_text(
+    loaded: Loaded, langs: Sequence[str], fmt: str, layout: str = "side-by-side", *, duration_ms: int | None = None
+) -> str:
+    """The bilingual text document in ``fmt`` (txt, md, html, csv)."""
+    langs = _check_langs(loaded, langs)
+    doc = export.make_document(
+        loaded.rows, langs, title=loaded.recording.manifest.title, recording=loaded.id,
+        timed=loaded.timed, duration_ms=_duration(loaded, duration_ms),
+    )
+    return export.render_text(doc, fmt, layout)
+
+
+def check_captions(
+    loaded: Loaded,
+    langs: Sequence[str] = (),
+    *,
+    duration_ms: int | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> dict[str, export.CaptionResult]:
+    """Each language's captions (as ``tmtool export`` makes them), with what they break."""
+    langs = _check_langs(loaded, langs) if langs else list(loaded.languages)
+    out = {}
+    for lang in langs:
+        profiles = profiles_for(loaded, [lang], overrides)
+        out[lang] = export.make_captions(
+            loaded.rows, [lang], profiles, timed=loaded.timed, duration_ms=_duration(loaded, duration_ms)
+        )
+    return out
+
+
+# --- the main job --------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordingBuild:
+    """What building one recording wrote and what it has to say."""
+
+    id: str
+    written: list[Path] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _lexicon(root: Path, lang: str, source: str):  # type: ignore[no-untyped-def]
+    """Word translations learned from the translated entries of the language's memory."""
+    from tmtool.align import Lexicon
+    from tmtool.memory import load_memory
+
+    loaded = load_memory(root, lang)
+    pairs = [(e.source, e.target) for e in loaded.memory if e.target and not e.fuzzy]
+    if not pairs:
+        return None, loaded.warnings
+    lex = Lexicon.from_pairs(pairs, source, lang)
+    return (lex if len(lex) else None), loaded.warnings
+
+
+def align_recording(root: Path, rec: Recording) -> tuple[list[Path], list[str]]:
+    """Align the English sentences with each source track and update the catalogues."""
+    from tmtool.align import align
+    from tmtool.formats import po
+    from tmtool.segment import sentences
+
+    src = rec.manifest.source_language
+    try:
+        english = rec.track(src)
+    except KeyError:
+        raise RecordingError(f"no {src} track to align with (the published transcript, e.g. {src}.txt)",
+                             f"transcripts/{rec.id}") from None
+    left = sentences(english.segments, english.language)
+    alignments = {}
+    messages: list[str] = []
+    for track in rec.tracks:
+        if track.language == src:
+            continue
+        lexicon, warnings = _lexicon(root, track.language, src)
+        messages += warnings
+        right = list(track.segments)
+        alignments[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon))
+    written = po.update_catalogs(root, rec, alignments, english=left)
+    return written, messages
+
+
+def caption_files(recording_id: str, languages: Sequence[str], source: str) -> list[tuple[list[str], str]]:
+    """``([langs], file name)`` of every caption and text file a build writes.
+
+    >>> [n for _, n in caption_files("x", ["en", "kk"], "en")]
+    ['x.en.srt', 'x.en.vtt', 'x.kk.srt', 'x.kk.vtt', 'x.kk+en.srt', 'x.kk+en.vtt', 'x.kk+en.html', 'x.kk+en.md']
+    """
+    out = []
+    for lang in languages:
+        for fmt in ("srt", "vtt"):
+            out.append(([lang], f"{recording_id}.{lang}.{fmt}"))
+    for lang in languages:
+        if lang == source:
+            continue
+        for fmt in ("srt", "vtt", "html", "md"):
+            out.append(([lang, source], f"{recording_id}.{lang}+{source}.{fmt}"))
+    return out
+
+
+def _write(path: Path, text: str, written: list[Path]) -> None:
+    atomic_write(path, text)
+    written.append(path)
+
+
+def build_recording(
+    root: Path, recording_id: str, *, step: Callable[[str], None] = lambda name: None
+) -> RecordingBuild:
+    """Build one recording (see the module docstring); ``step`` is called after each of :data:`STEPS`.
+
+    A problem in one export (a language with nothing translated, no timing) is a
+    message and the rest is still written; a broken input raises.
+    """
+    from tmtool.memory import pretranslate_recording
+    from tmtool.project import load_recording
+
+    out = RecordingBuild(recording_id)
+    rec = load_recording(recording_id, root)
+    written, messages = align_recording(root, rec)
+    out.messages += messages
+    step("align")
+    step("catalogues")
+    for track in rec.tracks:
+        if track.language == rec.manifest.source_language:
+            continue
+        r = pretranslate_recording(root, rec.id, track.language)
+        out.messages += list(r.warnings)
+        if r.exact or r.fuzzy:
+            out.messages.append(f"{track.language}: {r.exact + r.fuzzy} entries pre-filled from the memory "
+                                f"({r.exact} exact, {r.fuzzy} fuzzy)")
+    step("memory")
+    loaded = load(recording_id, root)
+    folder = root / BUILD_DIR / rec.id
+    src = rec.manifest.source_language
+    files = caption_files(rec.id, loaded.languages, src)
+    results: dict[tuple[str, ...], export.CaptionResult | None] = {}
+    said: set[str] = set()
+    for langs, name in files:
+        fmt = name.rsplit(".", 1)[1]
+        if fmt not in ("srt", "vtt"):
+            continue
+        key = tuple(langs)
+        if key not in results:  # srt and vtt of the same languages share their cues
+            label = "+".join(langs) + " captions"
+            try:
+                results[key] = caption_result(loaded, langs)
+            except TmtoolError as exc:
+                results[key] = None
+                out.messages.append(f"{label}: not written: {exc}")
+            else:
+                for m in results[key].messages:  # type: ignore[union-attr]
+                    if m not in said:  # "kk: 2 untranslated …" holds for kk and kk+en alike
+                        said.add(m)
+                        out.messages.append(f"{label}: {m}")
+        result = results[key]
+        if result is not None:
+            _write(folder / name, export.compose(result, fmt, title=rec.manifest.title), out.written)
+    step("captions")
+    for langs, name in files:
+        fmt = name.rsplit(".", 1)[1]
+        if fmt in ("html", "md"):
+            _write(folder / name, export_text(loaded, langs, fmt), out.written)
+    step("text")
+    return out
+
+
+def build(
+    root: Path,
+    recordings: Sequence[str] = (),
+    *,
+    step: Callable[[str], None] = lambda name: None,
+) -> list[RecordingBuild]:
+    """Build the named recordings, or every one under ``transcripts/``.
+
+    A recording that fails (a broken track or catalogue) is reported in its
+    :class:`RecordingBuild` and the others are still built.
+    """
+    from tmtool.project import list_recordings, resolve
+
+    ids = []
+    for r in recordings:
+        _, folder = resolve(r, root)
+        ids.append(folder.name)
+    if not recordings:
+        ids = list_recordings(root)
+        if not ids:
+            raise RecordingError("no recordings under transcripts/ (create one with: tmtool new ID)", str(root))
+    results = []
+    for rid in ids:
+        done = 0
+
+        def counted(name: str) -> None:
+            nonlocal done
+            done += 1
+            step(name)
+
+        try:
+            results.append(build_recording(root, rid, step=counted))
+        except TmtoolError as exc:
+            results.append(RecordingBuild(rid, error=str(exc)))
+            for _ in range(len(STEPS) - done):  # keep a progress bar's count right
+                step("failed")
+    return results

@@ -1,0 +1,80 @@
+"""``tmtool align-files`` and ``tmtool align``: print sentence alignments."""
+
+from __future__ import annotations
+
+import click
+
+from tmtool.align import align, language_family
+from tmtool.align.output import FORMATS, render
+from tmtool.cli import cli
+from tmtool.cli.options import encoding_option, format_option
+from tmtool.errors import RecordingError
+from tmtool.model import Segment
+from tmtool.textio import read_text
+
+
+def lines_of(text: str) -> list[str]:
+    """Every line is a segment, blank ones too (as hunalign), so bead numbers are file lines - 1.
+
+    A final newline ends the last line; it does not start an empty one.
+    """
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+@cli.command("align-files")
+@click.argument("left", type=click.Path(dir_okay=False))
+@click.argument("right", type=click.Path(dir_okay=False))
+@click.option("--left-lang", required=True, metavar="LANG", help="Language of LEFT (en, ru, kk, kk-Latn, …).")
+@click.option("--right-lang", required=True, metavar="LANG", help="Language of RIGHT.")
+@format_option(*FORMATS)
+@encoding_option
+def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str, encoding: str | None) -> None:
+    """Align two files with one segment per line; 0-based line numbers in `beads` output.
+
+    Every line of both files appears exactly once, in order; blank lines are
+    segments too. `tsv` prints left text, right text and confidence.
+    """
+    ll, rl = language_family(left_lang), language_family(right_lang)
+    a = lines_of(read_text(left, encoding))
+    b = lines_of(read_text(right, encoding))
+    beads = align([Segment(t, line=i + 1) for i, t in enumerate(a)],
+                  [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl)
+    click.echo(render(beads, a, b, fmt), nl=False)
+
+
+@cli.command("align")
+@click.argument("recording")
+@click.option("--lang", "langs", multiple=True, metavar="LANG",
+              help="Source track(s) to align with the English (default: every other track).")
+@format_option(*FORMATS)
+@encoding_option
+def align_recording(recording: str, langs: tuple[str, ...], fmt: str, encoding: str | None) -> None:
+    """Align the English track's sentences with each source track of RECORDING and print them."""
+    from tmtool.project import load_recording
+    from tmtool.segment import sentences
+
+    rec = load_recording(recording, encoding=encoding)
+    src = rec.manifest.source_language
+    try:
+        english = rec.track(src)
+    except KeyError:
+        raise RecordingError(f"no {src} track to align with", recording) from None
+    others = [t for t in rec.tracks if t.language != src]
+    if langs:
+        wanted = {language_family(x) for x in langs}
+        missing = wanted - {language_family(t.language) for t in others}
+        if missing:
+            raise RecordingError(f"no track for {', '.join(sorted(missing))}", recording)
+        others = [t for t in others if language_family(t.language) in wanted]
+    left = sentences(english.segments, english.language)
+    for k, track in enumerate(others):
+        right = list(track.segments)
+        beads = align(left, right, english.language, track.language)
+        if len(others) > 1 or fmt != "json":
+            click.echo(f"# {english.source} ↔ {track.source}", err=True)
+        click.echo(render(beads, [s.text for s in left], [s.text for s in right], fmt), nl=False)
