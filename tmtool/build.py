@@ -205,12 +205,16 @@ class RecordingBuild:
 
 
 def _lexicon(root: Path, lang: str, source: str):  # type: ignore[no-untyped-def]
-    """Word translations learned from the translated entries of the language's memory."""
+    """Word translations learned from the confirmed entries of the language's memory.
+
+    Entries the aligner wrote and nobody touched are left out: learning from them would
+    feed the aligner's own guesses back into the next run (and make re-runs drift).
+    """
     from tmtool.align import Lexicon
     from tmtool.memory import load_memory
 
     loaded = load_memory(root, lang)
-    pairs = [(e.source, e.target) for e in loaded.memory if e.target and not e.fuzzy]
+    pairs = [(e.source, e.target) for e in loaded.memory if e.target and not e.fuzzy and not e.automatic]
     if not pairs:
         return None, loaded.warnings
     lex = Lexicon.from_pairs(pairs, source, lang)

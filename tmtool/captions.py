@@ -325,11 +325,19 @@ EXTRA_LINE = 15.0  # bilingual: a second line in one language
 GOOD_ENOUGH = 20.0  # a one-cue layout cheaper than this is taken without searching
 EMPTY = 1e6  # bilingual: a cue with nothing in one language (only when unavoidable)
 INF = math.inf
+CAP = 18.0
 
 
 @dataclass
 class _Lang:
-    """One language's text in a group: words, where units start, penalties."""
+    """One language's text in a group: words, where units start, penalties.
+
+    The cue-splitting search (:meth:`partition`) is exact but visits little:
+    only cut positions from which the remaining words can still fill the
+    remaining cues, and only partial cuts that, with the least the rest must
+    cost (:attr:`to_go`), can still beat the best layout found so far. A cue's
+    cost is worked out the first time a cut reaches it, and kept.
+    """
 
     profile: CaptionProfile
     words: list[str]
@@ -338,14 +346,13 @@ class _Lang:
 
     def __post_init__(self) -> None:
         self.widths = [len(w) for w in self.words]
-        self.prefix = [0]
+        self.prefix = prefix = [0]
         for w in self.widths:
-            self.prefix.append(self.prefix[-1] + w)
+            prefix.append(prefix[-1] + w)
         self.total = text_width(self.words)
         self._memo: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+        self._rows: dict[int, list[float | None]] = {}  # chunk costs: by end, then by start
         self._table: list[list[tuple[int, float, int]]] | None = None
-        self._rows: dict[int, list[float | None]] = {}  # chunk costs by end, then start
-        self._to_go: list[list[float]] = []
 
     # Penalties and sentence ends are only needed when the text does not fit
     # on one line, which most speech segments do: computed on demand.
@@ -397,68 +404,27 @@ class _Lang:
         cost, breaks = self.lines(0, len(self.words))
         return cost < GOOD_ENOUGH and (self.extra_line == 0 or not breaks)
 
-    # Which spans fit one cue at all (max_lines lines of max_chars): fitting is
-    # monotone (a part of a span that fits, fits), so filling lines greedily
-    # gives, for each start, the farthest end; the partition below only visits
-    # cut positions from which the rest can still be covered.
-
     @cached_property
-    def reach(self) -> list[int]:
-        """``reach[i]``: the largest ``j`` such that words[i:j] fits one cue (``reach[n] == n``)."""
-        n, prefix, limit = len(self.words), self.prefix, self.profile.max_chars
-        line_end = [n] * (n + 1)  # end of the fullest line starting at each word
-        e = 0
-        for s in range(n):
-            e = max(e, s + 1)
-            while e < n and prefix[e + 1] - prefix[s] + (e - s) <= limit:
-                e += 1
-            line_end[s] = e
-        reach = []
-        for s in range(n + 1):
-            x = s
-            for _ in range(self.profile.max_lines):
-                x = line_end[x]
-            reach.append(x)
-        return reach
-
-    @cached_property
-    def first_start(self) -> list[int]:
-        """``first_start[j]``: the smallest ``i`` such that words[i:j] fits one cue."""
-        reach, i = self.reach, 0
-        out = [0]
-        for j in range(1, len(self.words) + 1):
-            while reach[i] < j:
-                i += 1
-            out.append(i)
-        return out
-
-    @cached_property
-    def cues_after(self) -> list[int]:
-        """``cues_after[j]``: the fewest cues words[j:] fit in."""
-        n, reach = len(self.words), self.reach
-        out = [0] * (n + 1)
-        for j in range(n - 1, -1, -1):
-            out[j] = 1 + out[reach[j]]
-        return out
-
-    @cached_property
-    def cues_before(self) -> list[int]:
-        """``cues_before[j]``: the fewest cues words[:j] fit in."""
-        out = [0]
-        for j in range(1, len(self.words) + 1):
-            out.append(1 + out[self.first_start[j]])
-        return out
-
-    @cached_property
-    def cut_costs(self) -> list[float]:
-        return [self.cut_cost(j) for j in range(len(self.words) + 1)]
+    def shape(self) -> _Shape:
+        """Which spans fit one cue, how many cues each side of a cut needs, what cuts cost."""
+        return _Shape(self)
 
     def chunk(self, i: int, j: int, duration: int) -> float:
         """Cost of words[i:j] as one cue of the group (lines, mixed sentences, duration); INF if it does not fit."""
-        cost = self.lines(i, j)[0]
-        if cost == INF:
-            return cost
-        n, p, prefix = len(self.words), self.profile, self.prefix
+        p, prefix = self.profile, self.prefix
+        if j - i == 1 or prefix[j] - prefix[i] + (j - i - 1) <= p.max_chars:
+            cost = 0.0
+        else:
+            fitter = self.fitter
+            line_end = fitter.line_end
+            two = fitter.two(i, j) if p.max_lines >= 2 and j <= line_end[line_end[i]] else None
+            if two is not None:  # as lines() would say, without keeping the break
+                cost = two[0] + self.extra_line
+            else:
+                cost = self.lines(i, j)[0]
+                if cost == INF:
+                    return cost
+        n = len(self.words)
         if i > 0 or j < n:  # the whole text mixes nothing
             ends, ends_before = self.ends, self.ends_before
             if ends_before[j - 1] - ends_before[i] > 0:
@@ -472,89 +438,55 @@ class _Lang:
             cost += UNDERRUN if self.total * 1000 <= p.max_cps * duration else 0.0
         return cost
 
-    def table(self, duration: int) -> list[list[tuple[int, float, int]]]:
-        """``table[j]``: (i, cost, width) of every cue words[i:j] that fits (the group's duration)."""
-        if self._table is None:
-            n, prefix, first_start = len(self.words), self.prefix, self.first_start
-            table: list[list[tuple[int, float, int]]] = [[] for _ in range(n + 1)]
-            for j in range(1, n + 1):
-                for i in range(j - 1, first_start[j] - 1, -1):
-                    table[j].append((i, self.chunk(i, j, duration), prefix[j] - prefix[i] + (j - i - 1)))
-            self._table = table
-        return self._table
-
-    def chunk_cost(self, i: int, j: int, duration: int) -> float:
-        """:meth:`chunk`, worked out once per span (spans fitting one cue only)."""
-        row = self._rows.get(j)
-        if row is None:
-            row = self._rows[j] = [None] * (j - self.first_start[j])
-        found = row[j - 1 - i]
-        if found is None:
-            found = row[j - 1 - i] = self.chunk(i, j, duration)
-        return found
-
-    def to_go(self, m: int, duration: int) -> list[float]:
-        """``to_go(m)[j]``: a least cost of words[j:] in ``m`` cues, leaving out balance.
-
-        Balance only adds cost, so this bounds from below what any cut still
-        has to pay: :meth:`partition` drops cuts that cannot beat its limit.
-        The bound ignores the number of cues (one search serves every ``m``).
-        """
-        if not self._to_go:
-            n = len(self.words)
-            reach, cut_costs = self.reach, self.cut_costs
-            cur = [INF] * n + [0.0]
-            for j in range(n - 1, -1, -1):
-                best = INF
-                for e in range(j + 1, reach[j] + 1):
-                    total = self.chunk_cost(j, e, duration) + cut_costs[e] + cur[e]
-                    if total < best:
-                        best = total
-                cur[j] = best
-            self._to_go.append(cur)
-        return self._to_go[0]
-
-    def lower_bound(self, k: int, duration: int) -> float:
+    def lower_bound(self, k: int) -> float:
         """A cost no cut of the words into ``k`` cues can go below (INF: none fits)."""
-        n = len(self.words)
-        if k > n:
+        if k > len(self.words):
             return 0.0
-        if self.cues_after[0] > k:
-            return INF
-        return self.to_go(k, duration)[0]
+        shape = self.shape
+        return INF if shape.cues_after[0] > k else shape.to_go[0]
 
     def partition(self, k: int, duration: int, limit: float = INF) -> tuple[float, list[tuple[int, int]]]:
+        if k >= 2 and k <= len(self.words):
+            u, _ = self._search(k, duration, limit, CAP)
+            if u < limit:
+                limit = u
+        return self._search(k, duration, limit, INF)
+
+    def _search(self, k: int, duration: int, limit: float = INF, cap: float = INF) -> tuple[float, list[tuple[int, int]]]:
         """The best cut of the words into exactly ``k`` cues (some empty only if k > words).
 
-        Only costs below ``limit`` matter to the caller: a cut costing more may
-        come back as ``(INF, [])``. Partial cuts whose cost so far plus the
-        least the rest can cost (:meth:`to_go`) is over the limit are dropped;
-        so are cut positions from which the remaining words cannot fill the
-        remaining cues. What is kept is searched exactly as before, so the
-        result (ties included) is that of the full search.
+        Only a cost below ``limit`` matters to the caller: a cut costing more
+        may come back as ``(INF, [])``. Whatever is under the limit is found
+        exactly as a search of every cut would find it, ties included (the
+        same sums in the same order; what is skipped could not have won).
         """
         n = len(self.words)
         if k > n:
             return self._partition_with_empty(k, duration)
-        if self.cues_after[0] > k:
+        if k == 1:  # one cue: nothing to search (balance and the last cut cost 0)
+            chunk = self.chunk(0, n, duration)
+            if chunk == INF:
+                return INF, []
+            dev = (self.width(0, n) - self.total) / self.total
+            return 0.0 + chunk + CHUNK_BALANCE * dev * dev + 0.0, [(0, n)]
+        shape = self.shape
+        cues_after, cues_before, first_start = shape.cues_after, shape.cues_before, shape.first_start
+        cut_costs, to_go = shape.cut_costs, shape.to_go
+        if cues_after[0] > k:
             return INF, []
         # A margin above the limit, so that float rounding never drops what the
         # caller's own sum would keep.
         bound = limit + 1e-6 + 1e-9 * abs(limit) if limit < INF else INF
-        pruning = bound < INF
-        if pruning and self.to_go(k, duration)[0] > bound:
+        if to_go[0] > bound:
             return INF, []
         ideal = self.total / k
-        prefix, first_start = self.prefix, self.first_start
-        cues_after, cues_before, cut_costs = self.cues_after, self.cues_before, self.cut_costs
-        rows = self._rows
+        prefix, line_end, extra, rows = self.prefix, shape.line_end, self.extra_line, self._rows
         prev = [INF] * (n + 1)
         prev[0] = 0.0
         lo, hi = 0, 0  # where prev may be finite
         backs: list[list[int]] = []
         for c in range(1, k + 1):
             rest = k - c
-            after = self.to_go(rest, duration) if pruning else None
             cur = [INF] * (n + 1)
             arg = [0] * (n + 1)
             new_lo, new_hi = n + 1, -1
@@ -565,28 +497,31 @@ class _Lang:
                 last = min(j - 1, hi)
                 if first > last:
                     continue
-                if after is not None:
-                    left = bound - after[j]
-                    if left < 0:
-                        continue
+                cut = cut_costs[j]
+                if cut > cap:
+                    continue
+                left = bound - to_go[j] - cut  # the most words[i:j] may cost, with the cuts before
+                if left < 0:
+                    continue
                 row = rows.get(j)
                 if row is None:
                     row = rows[j] = [None] * (j - first_start[j])
                 best, at = INF, 0
-                cut = cut_costs[j]
                 for i in range(last, first - 1, -1):
                     p = prev[i]
-                    if p == INF:
+                    if p > left:
                         continue
                     chunk = row[j - 1 - i]
                     if chunk is None:
+                        if extra and j > line_end[i] and p + extra > left:
+                            continue  # two lines cost at least `extra`: too much
                         chunk = row[j - 1 - i] = self.chunk(i, j, duration)
                     width = prefix[j] - prefix[i] + (j - i - 1)
                     dev = (width - ideal) / ideal
                     total = p + chunk + CHUNK_BALANCE * dev * dev + cut
                     if total < best:
                         best, at = total, i
-                if best == INF or (after is not None and best > left):
+                if best - cut > left:  # INF included
                     continue
                 cur[j], arg[j] = best, at
                 new_lo, new_hi = min(new_lo, j), max(new_hi, j)
@@ -638,6 +573,17 @@ class _Lang:
             j = i
         return cost[k][n], spans[::-1]
 
+    def table(self, duration: int) -> list[list[tuple[int, float, int]]]:
+        """``table[j]``: (i, cost, width) of every cue words[i:j] that fits (the group's duration)."""
+        if self._table is None:
+            n, prefix, first_start = len(self.words), self.prefix, self.shape.first_start
+            table: list[list[tuple[int, float, int]]] = [[] for _ in range(n + 1)]
+            for j in range(1, n + 1):
+                for i in range(j - 1, first_start[j] - 1, -1):
+                    table[j].append((i, self.chunk(i, j, duration), prefix[j] - prefix[i] + (j - i - 1)))
+            self._table = table
+        return self._table
+
     def cut_cost(self, j: int) -> float:
         """Cost of ending a cue before word ``j``: worse than a line break there."""
         if j >= len(self.words):
@@ -648,6 +594,59 @@ class _Lang:
     def fraction(self, i: int) -> float:
         """Share of the text's length before word ``i``: time is divided by length."""
         return self.prefix[i] / max(self.prefix[-1], 1)
+
+
+class _Shape:
+    """What :meth:`_Lang.partition` needs beyond the words, worked out once per text.
+
+    A span fits one cue when it fits ``max_lines`` lines; any part of a span
+    that fits, fits, so filling lines greedily gives each start its farthest
+    end (``reach``), and jumping from reach to reach the fewest cues.
+    """
+
+    __slots__ = ("line_end", "reach", "first_start", "cues_after", "cues_before", "cut_costs", "to_go")
+
+    def __init__(self, lang: _Lang) -> None:
+        n = len(lang.words)
+        self.line_end = line_end = lang.fitter.line_end
+        reach = []  # reach[i]: the largest j such that words[i:j] fits one cue
+        for s in range(n + 1):
+            x = s
+            for _ in range(lang.profile.max_lines):
+                x = line_end[x]
+            reach.append(x)
+        self.reach = reach
+        # first_start[j]: the smallest i such that words[i:j] fits one cue
+        # cues_before[j] / cues_after[j]: the fewest cues words[:j] / words[j:] fit in
+        first_start, cues_before, i = [0], [0], 0
+        for j in range(1, n + 1):
+            while reach[i] < j:
+                i += 1
+            first_start.append(i)
+            cues_before.append(1 + cues_before[i])
+        self.first_start, self.cues_before = first_start, cues_before
+        cues_after = [0] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            cues_after[j] = 1 + cues_after[reach[j]]
+        self.cues_after = cues_after
+        pens = lang.pens
+        cut_costs = [SPLIT_FACTOR * pen + (MID_PHRASE if pen >= PREPOSITION else 0.0) for pen in pens]
+        cut_costs.append(0.0)
+        self.cut_costs = cut_costs
+        # to_go[j]: what any cut of words[j:] into cues pays at least, whatever
+        # their number: the cut costs on the way, and extra_line for each cue
+        # too wide for one line (line breaks, balance, duration only add).
+        extra = lang.extra_line
+        to_go = [0.0] * (n + 1)
+        via = [0.0] * (n + 1)  # via[e]: a cut before word e, then the rest
+        for j in range(n - 1, -1, -1):
+            one = line_end[j]
+            least = min(via[j + 1 : one + 1])
+            if reach[j] > one:
+                least = min(least, extra + min(via[one + 1 : reach[j] + 1]))
+            to_go[j] = least
+            via[j] = cut_costs[j] + least
+        self.to_go = to_go
 
 
 @dataclass
@@ -698,7 +697,7 @@ def _split_group(group: _Group) -> list[_Draft]:
         cuts: list[list[tuple[int, int]] | None] = []
         # Only a cut cheaper than the best so far can win: each language's
         # search is told what is left once the others have had their least.
-        lows = [lg.lower_bound(k, duration) if lg is not None and best is not None else 0.0 for lg in group.langs]
+        lows = [lg.lower_bound(k) if lg is not None and best is not None else 0.0 for lg in group.langs]
         if best is not None and total + sum(lows) > best[0] + 1e-6:
             continue
         for n, lg in enumerate(group.langs):

@@ -308,8 +308,13 @@ def aligner_owned(entry: Entry) -> bool:
     """True when the entry's msgstr and fuzzy flag are still exactly what the aligner wrote."""
     if entry.msgid_plural is not None:
         return False
-    marks = [c[len("aligner: "):] for c in entry.extracted_comments if c.startswith("aligner: ")]
-    return bool(marks) and marks[-1] == _aligner_hash(entry.msgstr, entry.fuzzy)
+    return written_by_aligner(entry.msgstr, entry.fuzzy, entry.extracted_comments)
+
+
+def written_by_aligner(msgstr: str, fuzzy: bool, extracted_comments: Sequence[str]) -> bool:
+    """The test behind :func:`aligner_owned`, for entries read by other parsers (poscan)."""
+    marks = [c[len("aligner: "):] for c in extracted_comments if c.startswith("aligner: ")]
+    return bool(marks) and marks[-1] == _aligner_hash(msgstr, fuzzy)
 
 
 _WS = re.compile(r"[ \t\r\n]+")

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Sequence
 
 from tmtool.segment import normalize_space, split_sentences
@@ -297,51 +297,55 @@ def text_width(words: Sequence[str]) -> int:
     return sum(len(w) for w in words) + max(len(words) - 1, 0)
 
 
-@dataclass(frozen=True)
 class _Token:
-    text: str
-    core: str  # without leading/trailing punctuation
-    key: str  # folded core
-    lead: str
-    trail: str
+    """A word split into its core and surrounding punctuation, with what the rules ask of it.
 
-    @property
-    def is_word(self) -> bool:
-        return any(ch.isalpha() for ch in self.core)
+    Everything is worked out once per word (penalties look at each word twice).
+    """
 
-    @property
-    def capitalised(self) -> bool:
-        for ch in self.core:
-            if ch.isalpha():
-                return ch.isupper()
-        return False
+    __slots__ = ("text", "core", "key", "lead", "trail", "is_word", "capitalised", "numeric", "initial")
 
-    @property
-    def numeric(self) -> bool:
-        return bool(self.core) and any(ch.isdigit() for ch in self.core) and all(
-            ch.isdigit() or ch in ".,'’" for ch in self.core
-        )
+    def __init__(self, text: str) -> None:
+        start, end = 0, len(text)
+        if end and text[0].isalnum() and text[-1].isalnum():
+            core = text  # the usual plain word
+        else:
+            while start < end and not text[start].isalnum():
+                start += 1
+            while end > start and not text[end - 1].isalnum():
+                end -= 1
+            core = text[start:end]
+        self.text = text
+        self.core = core  # without leading/trailing punctuation
+        self.key = fold(core)
+        self.lead = text[:start]
+        self.trail = text[end:]
+        if core.isalpha():
+            self.is_word, self.capitalised, self.numeric = True, core[0].isupper(), False
+        else:
+            self.is_word = any(ch.isalpha() for ch in core)
+            self.capitalised = False
+            for ch in core:
+                if ch.isalpha():
+                    self.capitalised = ch.isupper()
+                    break
+            self.numeric = bool(core) and any(ch.isdigit() for ch in core) and all(
+                ch.isdigit() or ch in ".,'’" for ch in core
+            )
+        # "J." or "Ж.Ж." (one-letter capitals with full stops)
+        bare = text.rstrip(",;:")
+        self.initial = False
+        if bare.endswith("."):
+            parts = bare.split(".")
+            self.initial = (
+                len(parts) >= 2
+                and all(len(p) == 1 and p.isalpha() and p.isupper() for p in parts[:-1])
+                and parts[-1] == ""
+            )
 
-    @property
-    def initial(self) -> bool:
-        """"J." or "Ж.Ж." (one-letter capitals with full stops)."""
-        parts = self.text.rstrip(",;:").split(".")
-        return (
-            self.text.rstrip(",;:").endswith(".")
-            and len(parts) >= 2
-            and all(len(p) == 1 and p.isalpha() and p.isupper() for p in parts[:-1])
-            and parts[-1] == ""
-        )
 
-
-def _token(text: str) -> _Token:
-    start, end = 0, len(text)
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    core = text[start:end]
-    return _Token(text, core, fold(core), text[:start], text[end:])
+# Words repeat (names, function words): one token per distinct word.
+_token = lru_cache(maxsize=1 << 16)(_Token)
 
 
 def words_of(text: str) -> list[str]:
@@ -549,19 +553,26 @@ class LineFitter:
         return lines
 
     def _two(self, i: int, j: int) -> tuple[float, tuple[int, ...]] | None:
+        found = self.two(i, j)
+        return None if found is None else (found[0], (found[1],))
+
+    def two(self, i: int, j: int) -> tuple[float, int] | None:
+        """The best break of words[i:j] into two lines: (cost, first word of line 2); None if none fits."""
         prefix, pens = self.prefix, self.penalties
-        letters = prefix[j] - prefix[i]
+        start, end = prefix[i], prefix[j]
+        letters = end - start
         scale = BALANCE_WEIGHT / 2 / (letters * letters)
-        best: tuple[float, tuple[int, ...]] | None = None
+        best, at = math.inf, -1
         # b runs over the breaks leaving both lines within the limit, in order
         for b in range(max(i + 1, self.line_start[j]), min(j - 1, self.line_end[i]) + 1):
-            diff = (prefix[b] - prefix[i]) - (prefix[j] - prefix[b])
+            middle = prefix[b]
+            diff = (middle - start) - (end - middle)
             cost = pens[b] + scale * diff * diff
             if diff > 0:
                 cost += TOP_HEAVY_WEIGHT * diff / letters
-            if best is None or cost < best[0]:
-                best = (cost, (b,))
-        return best
+            if cost < best:
+                best, at = cost, b
+        return None if at < 0 else (best, at)
 
     def _many(self, i: int, j: int, lines: int) -> tuple[float, tuple[int, ...]] | None:
         # Dynamic programming over (lines used, words placed); balance only.

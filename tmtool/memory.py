@@ -76,6 +76,7 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _po_entries(data: bytes, origin: str) -> list[MemoryEntry]:
+    from tmtool.catalog import written_by_aligner
     from tmtool.formats import poscan
 
     out = []
@@ -83,7 +84,8 @@ def _po_entries(data: bytes, origin: str) -> list[MemoryEntry]:
         if e.obsolete or e.is_header or not e.msgstr or not e.msgstr[0]:
             continue
         ctx = None if e.msgctxt is None or _OCCURRENCE.match(e.msgctxt) else e.msgctxt
-        out.append(MemoryEntry(e.msgid, e.msgstr[0], ctx, origin, e.line, e.fuzzy))
+        automatic = written_by_aligner(e.msgstr[0], e.fuzzy, e.extracted_comments)
+        out.append(MemoryEntry(e.msgid, e.msgstr[0], ctx, origin, e.line, e.fuzzy, automatic))
     return out
 
 
