@@ -335,7 +335,7 @@ def test_cli_align_recording_sample():
     rec = load_recording(sample)
     n = len(sentences(rec.track("en").segments, "en"))
     m = len(rec.track("kk").segments)
-    res = _run("align", str(sample), "--lang", "kk", "--format", "json")
+    res = _run("align", str(sample), "--lang", "kk", "--print", "--format", "json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert [i for d in data for i in d["left"]] == list(range(n))
@@ -350,8 +350,27 @@ def test_cli_align_recording_sample():
         assert len({speakers[i] for i in d["left"]} | {cues[j].speaker for j in d["right"]}) <= 1
     # Timed cues: an edited sentence may sum up five of them.
     assert all(len(d["right"]) <= 5 for d in data)
-    res = _run("align", str(sample), "--lang", "de")
+    res = _run("align", str(sample), "--lang", "de", "--print")
     assert res.exit_code == 1 and "no track" in res.output
+
+
+def test_cli_align_recording_writes_catalogues_and_keeps_them(tmp_path):
+    import shutil
+
+    sample = REPO / "transcripts" / "the-platform-kazakhstan"
+    folder = tmp_path / "transcripts" / sample.name
+    shutil.copytree(sample, folder)
+    res = _run("align", str(folder), "--lang", "kk")
+    assert res.exit_code == 0, res.output
+    po = tmp_path / "locales" / "kk" / "LC_MESSAGES" / f"{sample.name}.po"
+    assert po.is_file() and (tmp_path / "locales" / f"{sample.name}.pot").is_file()
+    assert not (tmp_path / "locales" / "ru").exists()
+    text = po.read_text(encoding="utf-8")
+    assert 'msgid "What does Veritas do?"' in text and "#. time: 00:00:04.210" in text
+    # Nothing changed: the catalogue is not rewritten.
+    res = _run("align", str(folder), "--lang", "kk")
+    assert res.exit_code == 0 and "up to date" in res.output
+    assert po.read_text(encoding="utf-8") == text
 
 
 # -- real data ----------------------------------------------------------------------------------

@@ -221,10 +221,13 @@ def _lexicon(root: Path, lang: str, source: str):  # type: ignore[no-untyped-def
     return (lex if len(lex) else None), loaded.warnings
 
 
-def align_recording(root: Path, rec: Recording) -> tuple[list[Path], list[str]]:
-    """Align the English sentences with each source track and update the catalogues."""
+def alignments(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[dict, list[str]]:
+    """Align the English sentences with each source track (or those in ``langs``).
+
+    Returns ``{lang: (english_sentences, source_segments, beads)}`` and warnings.
+    """
+    from tmtool import languages
     from tmtool.align import align
-    from tmtool.formats import po
     from tmtool.segment import sentences
 
     src = rec.manifest.source_language
@@ -233,17 +236,31 @@ def align_recording(root: Path, rec: Recording) -> tuple[list[Path], list[str]]:
     except KeyError:
         raise RecordingError(f"no {src} track to align with (the published transcript, e.g. {src}.txt)",
                              f"transcripts/{rec.id}") from None
+    others = [t for t in rec.tracks if t.language != src]
+    if langs:
+        wanted = {languages.normalize(x) for x in langs}
+        missing = wanted - {t.language for t in others}
+        if missing:
+            raise RecordingError(f"no track for {', '.join(sorted(missing))}", f"transcripts/{rec.id}")
+        others = [t for t in others if t.language in wanted]
     left = sentences(english.segments, english.language)
-    alignments = {}
+    out = {}
     messages: list[str] = []
-    for track in rec.tracks:
-        if track.language == src:
-            continue
+    for track in others:
         lexicon, warnings = _lexicon(root, track.language, src)
         messages += warnings
         right = list(track.segments)
-        alignments[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon))
-    written = po.update_catalogs(root, rec, alignments, english=left)
+        out[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon))
+    return out, messages
+
+
+def align_recording(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[list[Path], list[str]]:
+    """Align the English sentences with each source track and update the catalogues."""
+    from tmtool.formats import po
+
+    found, messages = alignments(root, rec, langs)
+    english = next(iter(found.values()))[0] if found else None
+    written = po.update_catalogs(root, rec, found, english=english)
     return written, messages
 
 

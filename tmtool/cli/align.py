@@ -8,7 +8,6 @@ from tmtool.align import align, language_family
 from tmtool.align.output import FORMATS, render
 from tmtool.cli import cli
 from tmtool.cli.options import encoding_option, format_option
-from tmtool.errors import RecordingError
 from tmtool.model import Segment
 from tmtool.textio import read_text
 
@@ -51,30 +50,33 @@ def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str
 @click.argument("recording")
 @click.option("--lang", "langs", multiple=True, metavar="LANG",
               help="Source track(s) to align with the English (default: every other track).")
+@click.option("--print", "show", is_flag=True, help="Print the alignment instead of updating the catalogues.")
 @format_option(*FORMATS)
 @encoding_option
-def align_recording(recording: str, langs: tuple[str, ...], fmt: str, encoding: str | None) -> None:
-    """Align the English track's sentences with each source track of RECORDING and print them."""
-    from tmtool.project import load_recording
-    from tmtool.segment import sentences
+def align_recording(recording: str, langs: tuple[str, ...], show: bool, fmt: str, encoding: str | None) -> None:
+    """Align the English track's sentences with each source track of RECORDING.
 
-    rec = load_recording(recording, encoding=encoding)
-    src = rec.manifest.source_language
-    try:
-        english = rec.track(src)
-    except KeyError:
-        raise RecordingError(f"no {src} track to align with", recording) from None
-    others = [t for t in rec.tracks if t.language != src]
-    if langs:
-        wanted = {language_family(x) for x in langs}
-        missing = wanted - {language_family(t.language) for t in others}
-        if missing:
-            raise RecordingError(f"no track for {', '.join(sorted(missing))}", recording)
-        others = [t for t in others if language_family(t.language) in wanted]
-    left = sentences(english.segments, english.language)
-    for k, track in enumerate(others):
-        right = list(track.segments)
-        beads = align(left, right, english.language, track.language)
-        if len(others) > 1 or fmt != "json":
-            click.echo(f"# {english.source} ↔ {track.source}", err=True)
+    Updates locales/RECORDING.pot and locales/LANG/LC_MESSAGES/RECORDING.po, keeping
+    every translation and note a person wrote; with --print, prints the beads instead.
+    """
+    from tmtool import build, project
+
+    root, _ = project.resolve(recording)
+    rec = project.load_recording(recording, encoding=encoding)
+    if not show:
+        written, messages = build.align_recording(root, rec, langs)
+        for m in messages:
+            click.echo(m, err=True)
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+        if not written:
+            click.echo("catalogues already up to date", err=True)
+        return
+    found, messages = build.alignments(root, rec, langs)
+    for m in messages:
+        click.echo(m, err=True)
+    for lang, (left, right, beads) in found.items():
+        track = rec.track(lang)
+        if len(found) > 1 or fmt != "json":
+            click.echo(f"# {rec.track(rec.manifest.source_language).source} ↔ {track.source}", err=True)
         click.echo(render(beads, [s.text for s in left], [s.text for s in right], fmt), nl=False)
