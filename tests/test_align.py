@@ -348,8 +348,8 @@ def test_cli_align_recording_sample():
     cues = rec.track("kk").segments
     for d in data:
         assert len({speakers[i] for i in d["left"]} | {cues[j].speaker for j in d["right"]}) <= 1
-    # Timed cues: an edited sentence may sum up five of them.
-    assert all(len(d["right"]) <= 5 for d in data)
+    # Timed cues: an edited sentence may sum up six of them.
+    assert all(len(d["right"]) <= 6 for d in data)
     res = _run("align", str(sample), "--lang", "de", "--print")
     assert res.exit_code == 1 and "no track" in res.output
 
@@ -392,7 +392,7 @@ def test_ntrex_interview_like_en_kk(corpora):
     en, kk, gold = interview_docs(corpora, "kk", seed=1, group=8)[0]
     beads = align(segs(*en), segs(*kk), "en", "kk")
     assert_covers(beads, len(en), len(kk))
-    assert _strict_f1(gold, beads) >= 0.88  # 0.898 measured
+    assert _strict_f1(gold, beads) >= 0.90  # 0.908 measured
 
 
 def test_textberg_dev_slice(corpora):
@@ -423,3 +423,80 @@ def test_sentence_ends_keep_a_clause_with_its_sentence():
 def test_kazakh_case_suffix_on_a_name_still_matches():
     assert set(segment_keys("Тоқаевтың", "kk")) & set(segment_keys("Tokayev", "en"))
     assert set(segment_keys("Токаева", "ru")) & set(segment_keys("Tokayev’s", "en"))
+
+
+# -- round 3: deletions inside sentences, six cues, windowed anchors, local re-search -----------
+def test_a_source_cue_is_not_dropped_from_the_middle_of_a_sentence():
+    # By length the comma-ended cue is best left out; but then the speech would stop mid-sentence.
+    mid = " ".join(["Дддд"] + ["жжжж"] * 6) + ","
+    left = segs("Aaaa bbbb cccc dddd.", "Eeee ffff gggg hhhh.")
+    right = segs("Аааа бббб вввв гггг.", mid, "Ззззз ииии кккк лллл.")
+    assert pairs(align(left, right, "en", "ru", learn=False)) == [((0,), (0,)), ((1,), (1, 2))]
+    blind = Params(deletion_open=0.0)
+    assert pairs(align(left, right, "en", "ru", learn=False, params=blind)) == [((0,), (0,)), ((), (1,)), ((1,), (2,))]
+
+
+def test_a_whole_source_sentence_can_still_be_dropped():
+    # Three cues of one sentence with no English: the run ends with the sentence, no extra cost.
+    left = segs("In 1990 there were 41 cases.", "In 2005 there were 77 cases.")
+    texts = ["В 1990 году было 41 случаев.", "А потом, как мы все прекрасно знаем и помним,",
+             "всё очень быстро и неожиданно изменилось,", "и изменилось очень и очень сильно.",
+             "В 2005 году было 77 случаев."]
+    right = [Segment(t, start_ms=s, end_ms=s + 2900) for t, s in zip(texts, (0, 8000, 12000, 15000, 22000))]
+    assert pairs(align(left, right, "en", "ru", learn=False)) == [
+        ((0,), (0,)), ((), (1,)), ((), (2,)), ((), (3,)), ((1,), (4,))]
+
+
+def test_six_timed_cues_make_one_sentence():
+    words = ["Бірінші бөлік,", "екінші бөлігі,", "үшінші бөлігі,", "төртінші бөлігі,", "бесінші бөлігі,",
+             "алтыншы бөлігі."]
+    cues = [Segment(t, start_ms=k * 2000, end_ms=k * 2000 + 1900) for k, t in enumerate(words + ["Жоқ."])]
+    left = segs("The first part, the second, the third, the fourth, the fifth and the sixth part.", "No.")
+    assert pairs(align(left, cues, "en", "kk", learn=False))[0] == ((0,), (0, 1, 2, 3, 4, 5))
+    untimed = [Segment(s.text) for s in cues]  # plain lines stop at 1-5
+    assert all(len(b.right) <= 5 for b in align(left, untimed, "en", "kk", learn=False))
+
+
+def test_anchors_are_unique_within_a_window_not_the_document():
+    from tmtool.align.aligner import window_anchors
+
+    lens = [40] * 300
+    # A number said twice, an hour apart, anchors twice.
+    lpost = {"n:2022": [10, 250], "s:tkv": [10, 250], "s:mrk": [60, 200]}
+    rpost = {"n:2022": [12, 254], "s:tkv": [12, 254], "s:mrk": [61, 203]}
+    got = set(window_anchors(lpost, rpost, lens, lens))
+    assert {(10, 12), (250, 254)} <= got
+    # A word skeleton alone, repeated, could be any word: it needs a second key to agree.
+    assert (60, 61) not in got and (200, 203) not in got
+    # Two occurrences inside one window are ambiguous: no anchor.
+    assert not window_anchors({"n:7": [10, 14]}, {"n:7": [11, 15]}, lens, lens)
+
+
+def test_numbers_far_from_the_first_path_count_as_unmatched():
+    from tmtool.align.aligner import _local_orphans
+    from tmtool.align.search import Span
+
+    lkeys = [segment_keys(t, "en") for t in ["In 2022 it began."] + ["x"] * 10 + ["The 2022 elections."]]
+    rkeys = [segment_keys(t, "ru") for t in ["В 2022 году началось."] + ["x"] * 10 + ["Выборы."]]
+    guide = [Span(k, k + 1, k, k + 1) for k in range(12)]
+    lorphan, rorphan = [0.0] * 12, [0.0] * 12
+    _local_orphans(guide, lkeys, rkeys, {"n:2022": [0]}, {"n:2022": [0, 11]}, {"n:2022": 1.0}, lorphan, rorphan)
+    assert lorphan == [0.0] * 11 + [2.0] and rorphan == [0.0] * 12
+
+
+def test_competitive_linking_keeps_frequent_words_out_of_the_lexicon():
+    pairs_ = [("the house", "дом"), ("the car", "машина")] * 3
+    lex = Lexicon.from_pairs(pairs_, "en", "ru", min_count=2, max_per_word=1)
+    assert lex.translations("house") == {"дом": 1.0} and lex.translations("car") == {"машина": 1.0}
+    assert lex.translations("the") == {}  # "дом" and "машина" are taken by stronger partners
+
+
+def test_a_narrow_band_is_widened_locally_to_the_same_result(corpora):
+    sys.path.insert(0, str(REPO / "bench"))
+    from _corpus import interview_docs
+
+    en, kk, _ = interview_docs(corpora, "kk", seed=1, group=8)[0]
+    narrow = Params(band=1, band_second=1)  # too narrow: the path presses the edge in places
+    wide = Params(band=200, band_second=200)
+    assert pairs(align(segs(*en), segs(*kk), "en", "kk", params=narrow)) == \
+        pairs(align(segs(*en), segs(*kk), "en", "kk", params=wide))

@@ -261,7 +261,14 @@ def test_export_fallback_shows_english_and_says_how_many(built):
     fb = run(root, "export", "srt", SAMPLE, "--lang", "kk", "--fallback", "en")
     assert fb.exit_code == 0
     assert "shown in en" in fb.stderr and "left out" not in fb.stderr
-    assert len(list(srt.parse(fb.stdout))) > len(list(srt.parse(plain.stdout)))
+    # Every untranslated entry's English is on screen with --fallback, and only then.
+    untranslated = [e.msgid for e in read_po(catalog_paths(root, SAMPLE, "kk")).entries
+                    if not e.obsolete and not e.msgstr]
+    assert untranslated
+    shown = " ".join(" ".join(c.content.split()) for c in srt.parse(fb.stdout))
+    hidden = " ".join(" ".join(c.content.split()) for c in srt.parse(plain.stdout))
+    for msgid in untranslated:
+        assert msgid in shown and msgid not in hidden
 
 
 def test_export_bilingual_vtt(built):

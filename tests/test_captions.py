@@ -382,6 +382,87 @@ def test_bilingual_properties(units_a: list[TimedText], units_b: list[TimedText]
     assert all(c.lines and c.end_ms > c.start_ms for c in r.cues)
 
 
+# --- the cue search is exact --------------------------------------------------------------
+# layout() searches few of the ways to cut a long unit into cues (best first, with bounds);
+# it must find exactly what trying every cut finds, ties included. The reference below
+# tries every cut, as layout first did.
+
+
+def reference_partition(lg, k: int, duration: int):
+    """The best cut of ``lg``'s words into ``k`` cues by trying every cut (dynamic programming)."""
+    n, p, prefix = len(lg.words), lg.profile, lg.prefix
+    letters = max(prefix[-1], 1)
+    roomy = lg.total * 1000 <= p.max_cps * duration
+    table = [[] for _ in range(n + 1)]
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            cost = lg.lines(i, j)[0]
+            if cost == captions.INF:
+                break
+            if lg.ends_before[j - 1] - lg.ends_before[i] > 0:
+                cost += captions.MIXED * ((i > 0 and i not in lg.ends) + (j < n and j not in lg.ends))
+            span = duration * (prefix[j] - prefix[i]) / letters
+            if span > p.max_duration_ms:
+                cost += captions.OVERRUN_PER_S * min(span - p.max_duration_ms, captions.OVERRUN_CAP_S * 1000) / 1000
+            elif span < p.min_duration_ms:
+                cost += captions.UNDERRUN_PER_S * (p.min_duration_ms - span) / 1000
+                cost += captions.UNDERRUN if roomy else 0.0
+            table[j].append((i, cost, prefix[j] - prefix[i] + (j - i - 1)))
+    inf, ideal, empty = captions.INF, lg.total / k, k > n
+    cost = [[inf] * (n + 1) for _ in range(k + 1)]
+    back = [[0] * (n + 1) for _ in range(k + 1)]
+    cost[0][0] = 0.0
+    for c in range(1, k + 1):
+        first, last = (0, n) if empty else (c, n - (k - c))
+        for j in range(n if c == k else first, last + 1):
+            best, at = inf, 0
+            if empty and cost[c - 1][j] + captions.EMPTY < best:
+                best, at = cost[c - 1][j] + captions.EMPTY, j
+            for i, chunk, width in table[j]:
+                if cost[c - 1][i] == inf:
+                    continue
+                dev = (width - ideal) / ideal
+                total = cost[c - 1][i] + chunk + captions.CHUNK_BALANCE * dev * dev + lg.cut_cost(j)
+                if total < best:
+                    best, at = total, i
+            cost[c][j], back[c][j] = best, at
+    if cost[k][n] == inf:
+        return inf, []
+    spans, j = [], n
+    for c in range(k, 0, -1):
+        spans.append((back[c][j], j))
+        j = back[c][j]
+    return cost[k][n], spans[::-1]
+
+
+# Few words, so that equal costs (ties) are common.
+TIE_WORD = st.sampled_from("a an the of and, big cat. dog! Alma Nurusheva 20 000 5% жыл үшін не в — x".split())
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.lists(TIE_WORD, min_size=1, max_size=12), min_size=1, max_size=3),
+    st.sampled_from(["en", "ru", "kk"]), st.integers(6, 30), st.integers(1, 3),
+    st.sampled_from([0.0, captions.EXTRA_LINE]), st.integers(0, 30_000), st.data(),
+)
+def test_cue_search_finds_what_trying_every_cut_finds(units, language, chars, lines, extra, duration, data):
+    profile = profile_for(language, max_chars=chars, max_lines=lines)
+    words = [w for u in units for w in u]
+    owner = [n for n, u in enumerate(units) for _ in u]
+    fresh = lambda: captions._Lang(profile, words, owner, extra)  # noqa: E731
+    for k in range(1, len(words) + 2):
+        expected = reference_partition(fresh(), k, duration)
+        assert fresh().partition(k, duration) == expected
+        # told that only a cost below a limit matters, it finds that cost or says there is none
+        limit = data.draw(st.floats(0, 400), label="limit")
+        found = fresh().partition(k, duration, limit)
+        assert found == expected if expected[0] < limit else found in (expected, (captions.INF, []))
+        if expected[0] < captions.INF:  # a limit just above the best cost: found all the same
+            just = expected[0] + data.draw(st.sampled_from([1e-6, 0.01, 1.0]), label="just above")
+            assert fresh().partition(k, duration, just) == expected
+        assert fresh().lower_bound(k) <= expected[0]
+
+
 # --- real text: the seed interview and NTREX documents -----------------------------------
 
 

@@ -98,6 +98,18 @@ def test_english_without_source_is_untranslated_not_fuzzy():
     assert entry.msgstr == "" and not entry.fuzzy and not cat.aligner_owned(entry)
 
 
+def test_translated_is_msgfmts_reading():
+    """The first form decides; a fuzzy flag on an empty msgstr means untranslated (coverage.state)."""
+    plural = Entry("a file", msgid_plural="files", msgstr_plural=("файл", "", "файлов"))
+    assert (plural.state, plural.translated) == ("translated", True)
+    assert Entry("a file", msgid_plural="files", msgstr_plural=("", "файла", "файлов")).state == "untranslated"
+    assert Entry("Yes.", "", flags=("fuzzy",)).state == "untranslated"
+    assert (Entry("Yes.", "Иә.", flags=("fuzzy",)).state, Entry("Yes.", "Иә.", flags=("fuzzy",)).translated) == (
+        "fuzzy", False)
+    assert Entry("Yes.", "Иә.").translated
+    assert Entry("Yes.", "Иә.", obsolete=True).state is None and Entry("", "Language: kk\n").state is None
+
+
 def test_fuzzy_threshold_is_configurable():
     english, source = en("A."), kk("А.")
     assert build(english, source, one_to_one(1, 0.6))[0].fuzzy is False

@@ -7,7 +7,6 @@ import ctypes.util
 import io
 import os
 import random
-import shutil
 import subprocess
 import unicodedata
 import warnings
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.test_poscan import gettext_tool
 from tmtool import catalog as cat
 from tmtool.catalog import Catalog, Entry
 from tmtool.errors import CatalogError
@@ -30,16 +30,6 @@ HEADER = (
     '"Content-Type: text/plain; charset={cs}\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n'
     '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
 )
-
-
-def gettext_tool(name: str) -> str:
-    """Path of a gettext program; a skip locally, a failure under CI, when it is missing."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} (gettext) is not installed")
-        pytest.skip(f"{name} (gettext) is not installed")
-    return path
 
 
 def msgcat(path: Path) -> str:
@@ -289,6 +279,62 @@ def test_crlf_and_cp1251_with_its_header_read_correctly(tmp_path):
     assert cp.read_bytes() == before
 
 
+RU_HEADER = HEADER.replace("Language: kk", "Language: ru").replace(
+    "nplurals=2; plural=(n != 1);",
+    "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);")
+
+
+@pytest.mark.parametrize("first", ["файл", ""])
+def test_two_of_three_russian_plural_forms_are_refused_reading_and_writing(tmp_path, first):
+    """PO-TRAPS: polib counts such an entry as translated; msgfmt -c rejects it (when translated)."""
+    p = tmp_path / "ru.po"
+    p.write_text(RU_HEADER.format(cs="UTF-8") + f'msgid "a file"\nmsgid_plural "files"\nmsgstr[0] "{first}"\n'
+                 'msgstr[1] "файла"\n', encoding="utf-8")
+    if first:
+        res = subprocess.run([gettext_tool("msgfmt"), "-c", "-o", os.devnull, str(p)], capture_output=True)
+        assert res.returncode != 0
+    with pytest.raises(CatalogError) as err:
+        po.read_po(p)
+    assert (err.value.path, err.value.line) == (str(p), 10)
+    assert "only 2 plural forms" in err.value.message and "nplurals=3" in err.value.message
+    header = cat.new_header("t", "ru", now=NOW, plural_forms=po.plural_forms_for("ru"))
+    two = Catalog(header, (Entry("a file", msgid_plural="files", msgstr_plural=(first, "файла")),))
+    with pytest.raises(CatalogError, match="nplurals=3"):
+        po.generate_po(two)
+    out = tmp_path / "out.po"
+    with pytest.raises(CatalogError, match="nplurals=3") as err:
+        po.write_po(out, two)
+    assert err.value.path == str(out) and not out.exists()
+    three = Catalog(header, (Entry("a file", msgid_plural="files", msgstr_plural=(first, "файла", "файлов")),))
+    po.write_po(out, three)
+    msgfmt_check(out)
+    assert po.read_po(out) == three
+
+
+def test_only_the_last_flags_line_decides_fuzzy_as_msgcat_reads_it(tmp_path):
+    """gettext resets the fuzzy flag on every '#,' line: msgcat drops an earlier one, and so do we."""
+    p = po_file(tmp_path, '#, fuzzy\n#, c-format\nmsgid "%d file"\nmsgstr "%d файл"\n\n'
+                          '#, c-format\n#, fuzzy\nmsgid "b"\nmsgstr "c"\n')
+    c = po.read_po(p)
+    assert [(e.flags, e.fuzzy, e.state) for e in c.messages] == [
+        (("c-format",), False, "translated"), (("c-format", "fuzzy"), True, "fuzzy")]
+    assert po.generate_po(c).split("\n\n")[1] == msgcat(p).split("\n\n")[1]
+
+
+def test_entry_states_agree_with_coverage_and_msgfmt(corpora):
+    """One definition (tmtool.coverage.state): the first form decides, fuzzy with no text is untranslated."""
+    from collections import Counter
+
+    from tmtool import coverage
+    from tmtool.formats import poscan
+
+    for f in sorted((corpora / "django_po").rglob("*.po")):
+        counts = coverage.count(poscan.scan(f.read_bytes(), str(f)))
+        states = Counter(e.state for e in po.read_po(f).messages)
+        assert (states["translated"], states["fuzzy"], states["untranslated"]) == (
+            counts.translated, counts.fuzzy, counts.untranslated), f
+
+
 def test_obsolete_previous_msgid_and_bare_comments_are_read(tmp_path):
     body = '#  two spaces\n#no space\n#\n#.x\nmsgid "a"\nmsgstr "b"\n\n#, fuzzy\n#~| msgid "older"\n#~ msgid "gone"\n#~ msgstr "кетті"\n'
     c = po.read_po(po_file(tmp_path, body))
@@ -336,7 +382,15 @@ def test_generated_text_parses_back_to_the_same_entries(msgid, msgstr, ctx, prev
               extracted_comments=tuple(comments), flags=("fuzzy",) if prev is not None else (),
               previous_msgid=prev, obsolete=obsolete)
     c = Catalog(cat.new_header("t", "kk", now=NOW), (e,))
+    if any(x.endswith("\\") for x in comments):  # gettext would join the comment with the next line
+        with pytest.raises(CatalogError, match="backslash"):
+            po.generate_po(c)
+        return
     text = po.generate_po(c)
+    if e.translated and any(f(msgid, "\n") != f(msgstr, "\n") for f in (str.startswith, str.endswith)):
+        with pytest.raises(CatalogError, match="both (begin|end) with"):  # msgfmt -c rejects it, so do we
+            po.parse_po(text)
+        return
     back = po.parse_po(text)
     assert back.entries[0] == e if (e.msgstr or not e.fuzzy) else back.entries[0].previous_msgid == prev
     assert po.generate_po(back) == text

@@ -46,18 +46,23 @@ def error_of(data: bytes | str) -> InputError:
 # ---------------------------------------------------------------- msgfmt, the reference
 
 
-def msgfmt_path() -> str | None:
-    exe = shutil.which("msgfmt")
+def gettext_tool(name: str) -> str:
+    """Path of a gettext program; a skip locally, a failure under CI, when it is missing."""
+    exe = shutil.which(name)
     if exe is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("msgfmt (GNU gettext) is required under CI")
-        pytest.skip("msgfmt (GNU gettext) is not installed")
+            pytest.fail(f"{name} (GNU gettext) is required under CI")
+        pytest.skip(f"{name} (GNU gettext) is not installed")
     return exe
+
+
+def msgfmt_path() -> str:
+    return gettext_tool("msgfmt")
 
 
 def run_msgfmt(path: Path, check: bool = True) -> tuple[int, tuple[int, int, int], str]:
     """msgfmt's verdict and its --statistics (translated, fuzzy, untranslated)."""
-    args = [msgfmt_path() or "msgfmt", "--statistics", "-o", os.devnull, str(path)]
+    args = [msgfmt_path(), "--statistics", "-o", os.devnull, str(path)]
     if check:
         args.insert(1, "-c")
     r = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
@@ -201,6 +206,22 @@ def test_obsolete_previous_lines_are_accepted():
     assert [(e.obsolete, e.previous_msgid, e.msgid) for e in es] == [(True, "old", "a"), (True, "old2", "b")]
 
 
+@pytest.mark.parametrize("body, expected", [
+    ('#~ msgid "a"\n#~ msgid_plural "as"#~ msgstr[0] "x"\n#~ msgstr[1] "y"\n#~ msgstr[2] "z"\n',
+     [("a", ("x", "y", "z"), None, True)]),
+    ('msgid "b"\nmsgstr "x" #| msgid "old"\nmsgid "c"\nmsgstr "y"\n',
+     [("b", ("x",), None, False), ("c", ("y",), "old", False)]),
+    ('#~ #~ msgid "d"\n#~ msgstr "e"\n', [("d", ("e",), None, True)]),
+])
+def test_hash_tilde_and_hash_bar_anywhere_on_a_line_as_in_gettext(tmp_path, body, expected):
+    """gettext's lexer switches to obsolete (#~) or previous (#|) mode wherever the mark stands."""
+    text = header() + body
+    assert [(e.msgid, e.msgstr, e.previous_msgid, e.obsolete) for e in entries(text)] == expected
+    path = tmp_path / "t.po"
+    path.write_text(text, encoding="utf-8")
+    assert run_msgfmt(path)[0] == 0
+
+
 def test_inconsistent_obsolete_marks():
     assert "#~" in error_of(header() + 'msgid "a"\nmsgstr "y"\n#~ "z"\n').message
 
@@ -289,6 +310,14 @@ def test_only_the_last_flags_line_decides_fuzzy_as_in_msgfmt():
     assert [e.fuzzy for e in es] == [False, True]
     assert es[0].flags == ("fuzzy", "c-format")
     assert any("ignored by msgfmt" in w.message for w in s.warnings)
+
+
+def test_comments_keep_trailing_blanks_on_both_paths():
+    """As gettext (msgcat writes them back); the obsolete entry's comment is read the exact way."""
+    text = header() + '# note  \nmsgid "a"\nmsgstr "x"\n\n# gone note \t\n#~ msgid "b"\n#~ msgstr "y"\n'
+    fast, slow = outcome(text), outcome(text, fast=False)
+    assert fast == slow
+    assert [e.translator_comments for e in fast[0][1:]] == [("note  ",), ("gone note \t",)]
 
 
 def test_several_tokens_on_one_line_and_trailing_comments():

@@ -228,6 +228,7 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[d
     """
     from tmtool import languages
     from tmtool.align import align
+    from tmtool.limits import check_segments
     from tmtool.segment import sentences
 
     src = rec.manifest.source_language
@@ -244,9 +245,11 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[d
             raise RecordingError(f"no track for {', '.join(sorted(missing))}", f"transcripts/{rec.id}")
         others = [t for t in others if t.language in wanted]
     left = sentences(english.segments, english.language)
+    check_segments(len(left), f"{src} sentences", f"transcripts/{rec.id}/{english.source}")
     out = {}
     messages: list[str] = []
     for track in others:
+        check_segments(len(track.segments), f"{track.language} segments", f"transcripts/{rec.id}/{track.source}")
         lexicon, warnings = _lexicon(root, track.language, src)
         messages += warnings
         right = list(track.segments)

@@ -13,7 +13,9 @@ frames between cues at 25 fps and gaps under 0.5 s closed to those 2 frames.
    longer than 7 s) is cut into several, preferably at sentence ends, then
    clause punctuation, then before conjunctions (the penalties of
    :mod:`tmtool.linebreak`, doubled), with cues of similar length; the unit's
-   time is divided among them by length (characters).
+   time is divided among them by length (characters). The search for the
+   cheapest cut is exact but visits little: best first, with a bound on what
+   the rest must cost, and each number of cues only while it can still win.
 2. Each cue's text is broken into lines by :mod:`tmtool.linebreak`.
 3. Timing, cue by cue in time order: overlaps are resolved and every gap is at
    least 2 frames; a cue longer than 7 s is cut short; a cue too short for its
@@ -30,10 +32,11 @@ text its reading time, or a single word is longer than a line).
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import Protocol, Sequence
+from typing import Iterator, Protocol, Sequence
 
 from tmtool.errors import InputError
 from tmtool.linebreak import (
@@ -325,7 +328,6 @@ EXTRA_LINE = 15.0  # bilingual: a second line in one language
 GOOD_ENOUGH = 20.0  # a one-cue layout cheaper than this is taken without searching
 EMPTY = 1e6  # bilingual: a cue with nothing in one language (only when unavoidable)
 INF = math.inf
-CAP = 18.0
 
 
 @dataclass
@@ -351,7 +353,7 @@ class _Lang:
             prefix.append(prefix[-1] + w)
         self.total = text_width(self.words)
         self._memo: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
-        self._rows: dict[int, list[float | None]] = {}  # chunk costs: by end, then by start
+        self._rows: list[list[float | None] | None] | None = None  # chunk costs: by end, then by start
         self._table: list[list[tuple[int, float, int]]] | None = None
 
     # Penalties and sentence ends are only needed when the text does not fit
@@ -412,25 +414,30 @@ class _Lang:
     def chunk(self, i: int, j: int, duration: int) -> float:
         """Cost of words[i:j] as one cue of the group (lines, mixed sentences, duration); INF if it does not fit."""
         p, prefix = self.profile, self.prefix
-        if j - i == 1 or prefix[j] - prefix[i] + (j - i - 1) <= p.max_chars:
+        letters = prefix[j] - prefix[i]
+        if j - i == 1 or letters + (j - i - 1) <= p.max_chars:
             cost = 0.0
         else:
-            fitter = self.fitter
-            line_end = fitter.line_end
-            two = fitter.two(i, j) if p.max_lines >= 2 and j <= line_end[line_end[i]] else None
-            if two is not None:  # as lines() would say, without keeping the break
-                cost = two[0] + self.extra_line
-            else:
-                cost = self.lines(i, j)[0]
-                if cost == INF:
-                    return cost
+            found = self._memo.get((i, j))
+            shape = self.__dict__.get("shape")
+            if found is None and shape is not None and p.max_lines >= 2:
+                line_end = shape.line_end
+                if j <= line_end[line_end[i]]:  # two lines: as lines() would say, without keeping the break
+                    two = self.fitter.two(i, j, shape.line_start[j], line_end[i])
+                    if two is not None:
+                        found = (two[0] + self.extra_line, ())
+            if found is None:
+                found = self.lines(i, j)
+            cost = found[0]
+            if cost == INF:
+                return cost
         n = len(self.words)
         if i > 0 or j < n:  # the whole text mixes nothing
-            ends, ends_before = self.ends, self.ends_before
+            ends_before = self.ends_before
             if ends_before[j - 1] - ends_before[i] > 0:
+                ends = self.ends
                 cost += MIXED * ((i > 0 and i not in ends) + (j < n and j not in ends))
-        letters = max(prefix[-1], 1)
-        span = duration * (prefix[j] - prefix[i]) / letters
+        span = duration * letters / max(prefix[-1], 1)
         if span > p.max_duration_ms:
             cost += OVERRUN_PER_S * min(span - p.max_duration_ms, OVERRUN_CAP_S * 1000) / 1000
         elif span < p.min_duration_ms:
@@ -443,16 +450,9 @@ class _Lang:
         if k > len(self.words):
             return 0.0
         shape = self.shape
-        return INF if shape.cues_after[0] > k else shape.to_go[0]
+        return INF if shape.cues_after[0] > k else shape.still(0, k)
 
     def partition(self, k: int, duration: int, limit: float = INF) -> tuple[float, list[tuple[int, int]]]:
-        if k >= 2 and k <= len(self.words):
-            u, _ = self._search(k, duration, limit, CAP)
-            if u < limit:
-                limit = u
-        return self._search(k, duration, limit, INF)
-
-    def _search(self, k: int, duration: int, limit: float = INF, cap: float = INF) -> tuple[float, list[tuple[int, int]]]:
         """The best cut of the words into exactly ``k`` cues (some empty only if k > words).
 
         Only a cost below ``limit`` matters to the caller: a cut costing more
@@ -470,74 +470,89 @@ class _Lang:
             dev = (self.width(0, n) - self.total) / self.total
             return 0.0 + chunk + CHUNK_BALANCE * dev * dev + 0.0, [(0, n)]
         shape = self.shape
-        cues_after, cues_before, first_start = shape.cues_after, shape.cues_before, shape.first_start
-        cut_costs, to_go = shape.cut_costs, shape.to_go
-        if cues_after[0] > k:
+        if shape.cues_after[0] > k:
             return INF, []
         # A margin above the limit, so that float rounding never drops what the
         # caller's own sum would keep.
         bound = limit + 1e-6 + 1e-9 * abs(limit) if limit < INF else INF
+        to_go = shape.to_go
         if to_go[0] > bound:
             return INF, []
+        # Best first (A*): a state is (cues so far, words covered); states come
+        # out in order of their cost plus to_go, a bound on what is still to
+        # pay, so the first time the goal comes out its cost is the least.
+        # The search goes on through states no dearer, for ties: among equal
+        # costs the cue starting last wins, as in a left-to-right search.
         ideal = self.total / k
-        prefix, line_end, extra, rows = self.prefix, shape.line_end, self.extra_line, self._rows
-        prev = [INF] * (n + 1)
-        prev[0] = 0.0
-        lo, hi = 0, 0  # where prev may be finite
-        backs: list[list[int]] = []
-        for c in range(1, k + 1):
-            rest = k - c
-            cur = [INF] * (n + 1)
-            arg = [0] * (n + 1)
-            new_lo, new_hi = n + 1, -1
-            for j in range(n if c == k else c, n - rest + 1):
-                if cues_after[j] > rest or cues_before[j] > c:
-                    continue
-                first = max(first_start[j], lo)
-                last = min(j - 1, hi)
-                if first > last:
-                    continue
+        prefix, reach, line_end, extra = self.prefix, shape.reach, shape.line_end, self.extra_line
+        cut_costs, first_start, after_start = shape.cut_costs, shape.first_start, shape.after_start
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = [None] * (n + 1)
+        size = n + 1
+        # state c * size + j: least cost of words[:j] in c cues, and where its last cue
+        # starts; only states reached are kept (a long text has many more)
+        value: dict[int, float] = {0: 0.0}
+        back: dict[int, int] = {}
+        lines_after, two_line = shape.lines_after, shape.two_line
+        heap = [(shape.still(0, k), 0)]
+        goal = k * size + n
+        pop, push = heapq.heappop, heapq.heappush
+        while heap:
+            f, state = pop(heap)
+            if f > bound:
+                break
+            c, i = divmod(state, size)
+            p = value[state]
+            if f > p + shape.still(i, k - c) + 1e-9:
+                continue  # a dearer way here, since bettered
+            if state == goal:
+                bound = min(bound, p + 1e-6 + 1e-9 * abs(p))  # only ties are left to find
+                continue
+            rest = k - c - 1  # cues after the next one
+            if rest:
+                lo = after_start[rest] if rest < len(after_start) else 0
+                hi = n - rest
+                ends = range(lo if lo > i else i + 1, (reach[i] if reach[i] < hi else hi) + 1)
+            else:
+                ends = range(n, n + 1) if reach[i] >= n else range(0)
+            base = state - i + size
+            one_line = line_end[i]
+            for j in ends:
                 cut = cut_costs[j]
-                if cut > cap:
-                    continue
-                left = bound - to_go[j] - cut  # the most words[i:j] may cost, with the cuts before
-                if left < 0:
-                    continue
-                row = rows.get(j)
+                h = to_go[j]
+                if p + cut + h > bound:
+                    continue  # too dear whatever words[i:j] costs
+                over = lines_after[j] - rest  # as shape.still(j, rest)
+                if over > 0 and over * two_line[j] > h:
+                    h = over * two_line[j]
+                row = rows[j]
                 if row is None:
                     row = rows[j] = [None] * (j - first_start[j])
-                best, at = INF, 0
-                for i in range(last, first - 1, -1):
-                    p = prev[i]
-                    if p > left:
-                        continue
-                    chunk = row[j - 1 - i]
-                    if chunk is None:
-                        if extra and j > line_end[i] and p + extra > left:
-                            continue  # two lines cost at least `extra`: too much
-                        chunk = row[j - 1 - i] = self.chunk(i, j, duration)
-                    width = prefix[j] - prefix[i] + (j - i - 1)
-                    dev = (width - ideal) / ideal
-                    total = p + chunk + CHUNK_BALANCE * dev * dev + cut
-                    if total < best:
-                        best, at = total, i
-                if best - cut > left:  # INF included
-                    continue
-                cur[j], arg[j] = best, at
-                new_lo, new_hi = min(new_lo, j), max(new_hi, j)
-            backs.append(arg)
-            prev, lo, hi = cur, new_lo, new_hi
-            if lo > hi:
-                return INF, []
-        if prev[n] == INF:
+                chunk = row[j - 1 - i]
+                if chunk is None:
+                    if p + cut + h + (extra if j > one_line else 0.0) > bound:
+                        continue  # too dear even before its lines are laid out
+                    chunk = row[j - 1 - i] = self.chunk(i, j, duration)
+                dev = (prefix[j] - prefix[i] + (j - i - 1) - ideal) / ideal
+                total = p + chunk + CHUNK_BALANCE * dev * dev + cut
+                key = base + j
+                old = value.get(key, INF)
+                if total < old:
+                    if total + h <= bound:
+                        value[key], back[key] = total, i
+                        push(heap, (total + h, key))
+                elif total == old and i > back[key]:
+                    back[key] = i
+        if goal not in value:
             return INF, []
         spans: list[tuple[int, int]] = []
         j = n
         for c in range(k, 0, -1):
-            i = backs[c - 1][j]
+            i = back[c * size + j]
             spans.append((i, j))
             j = i
-        return prev[n], spans[::-1]
+        return value[goal], spans[::-1]
 
     def _partition_with_empty(self, k: int, duration: int) -> tuple[float, list[tuple[int, int]]]:
         """:meth:`partition` when there are more cues than words: some cues are empty."""
@@ -604,17 +619,25 @@ class _Shape:
     end (``reach``), and jumping from reach to reach the fewest cues.
     """
 
-    __slots__ = ("line_end", "reach", "first_start", "cues_after", "cues_before", "cut_costs", "to_go")
+    __slots__ = (
+        "line_end", "line_start", "reach", "first_start", "cues_after", "cues_before", "after_start",
+        "cut_costs", "to_go", "lines_after", "two_line",
+    )
 
     def __init__(self, lang: _Lang) -> None:
         n = len(lang.words)
-        self.line_end = line_end = lang.fitter.line_end
-        reach = []  # reach[i]: the largest j such that words[i:j] fits one cue
-        for s in range(n + 1):
-            x = s
-            for _ in range(lang.profile.max_lines):
-                x = line_end[x]
-            reach.append(x)
+        fitter = lang.fitter
+        self.line_end = line_end = fitter.line_end
+        self.line_start = fitter.line_start
+        # reach[i]: the largest j such that words[i:j] fits one cue
+        if lang.profile.max_lines == 2:
+            reach = [line_end[x] for x in line_end]
+        else:
+            reach = []
+            for x in range(n + 1):
+                for _ in range(lang.profile.max_lines):
+                    x = line_end[x]
+                reach.append(x)
         self.reach = reach
         # first_start[j]: the smallest i such that words[i:j] fits one cue
         # cues_before[j] / cues_after[j]: the fewest cues words[:j] / words[j:] fit in
@@ -625,28 +648,54 @@ class _Shape:
             first_start.append(i)
             cues_before.append(1 + cues_before[i])
         self.first_start, self.cues_before = first_start, cues_before
-        cues_after = [0] * (n + 1)
-        for j in range(n - 1, -1, -1):
-            cues_after[j] = 1 + cues_after[reach[j]]
-        self.cues_after = cues_after
-        pens = lang.pens
-        cut_costs = [SPLIT_FACTOR * pen + (MID_PHRASE if pen >= PREPOSITION else 0.0) for pen in pens]
+        pens, extra = lang.pens, lang.extra_line
+        self.cut_costs = cut_costs = [SPLIT_FACTOR * pen + (MID_PHRASE if pen >= PREPOSITION else 0.0) for pen in pens]
         cut_costs.append(0.0)
-        self.cut_costs = cut_costs
+        # Backwards, in one pass:
         # to_go[j]: what any cut of words[j:] into cues pays at least, whatever
-        # their number: the cut costs on the way, and extra_line for each cue
-        # too wide for one line (line breaks, balance, duration only add).
-        extra = lang.extra_line
-        to_go = [0.0] * (n + 1)
+        #   their number: the cut costs on the way, and for each cue too wide
+        #   for one line extra_line plus the least penalty of a line break in
+        #   it (balance and duration only add);
+        # lines_after[j]: the fewest one-line cues words[j:] fit in; a two-line
+        #   cue holds no more than two of them, so in m cues at least
+        #   lines_after[j] - m have two lines, each costing two_line[j] or more.
+        self.cues_after = cues_after = [0] * (n + 1)
+        self.lines_after = lines_after = [0] * (n + 1)
+        self.to_go = to_go = [0.0] * (n + 1)
+        self.two_line = two_line = [extra] * (n + 1)
         via = [0.0] * (n + 1)  # via[e]: a cut before word e, then the rest
+        least_pen = INF
         for j in range(n - 1, -1, -1):
-            one = line_end[j]
+            one, far = line_end[j], reach[j]
+            cues_after[j] = 1 + cues_after[far]
+            lines_after[j] = 1 + lines_after[one]
             least = min(via[j + 1 : one + 1])
-            if reach[j] > one:
-                least = min(least, extra + min(via[one + 1 : reach[j] + 1]))
+            if far > one:
+                two = extra + min(pens[j + 1 : one + 1]) + min(via[one + 1 : far + 1])
+                if two < least:
+                    least = two
             to_go[j] = least
             via[j] = cut_costs[j] + least
-        self.to_go = to_go
+            if j + 1 < n:
+                if pens[j + 1] < least_pen:
+                    least_pen = pens[j + 1]
+                two_line[j] = extra + least_pen
+        # after_start[m]: the first j from which words[j:] fit in m cues (0 for m beyond)
+        after_start, j = [], n
+        for m in range(cues_after[0] + 1):
+            while j > 0 and cues_after[j - 1] <= m:
+                j -= 1
+            after_start.append(j)
+        self.after_start = after_start
+
+    def still(self, j: int, cues: int) -> float:
+        """A least cost of words[j:] in ``cues`` cues: to_go, or more when that
+        many cues force some onto two lines (a bound the search may rely on)."""
+        h = self.to_go[j]
+        over = self.lines_after[j] - cues
+        if over > 0 and over * self.two_line[j] > h:
+            return over * self.two_line[j]
+        return h
 
 
 @dataclass
@@ -682,7 +731,10 @@ def _split_group(group: _Group) -> list[_Draft]:
     best: tuple[float, int, list[list[tuple[int, int]] | None]] | None = None
     most = max(len(lg.words) for lg in langs)
     if duration <= max_dur and all(lg.fits_one_cue() for lg in langs):
-        first, last = 1, 1  # the common case: one cue, lines broken at good places
+        # The common case: one cue, lines broken at good places; it fits, so
+        # it is the only layout looked at and its cost does not matter.
+        first, last = 1, 0
+        best = (0.0, 1, [None if lg is None else [(0, len(lg.words))] for lg in group.langs])
     else:
         # From a lower bound on the number of cues upward, until two more cues
         # than the best so far (and than the duration asks for) bring nothing.
@@ -787,14 +839,14 @@ def _result(drafts: list[_Draft], lang: int, profile: CaptionProfile) -> LayoutR
     return LayoutResult(cues, sources, tuple(violations))
 
 
-def _group_single(units: Sequence[Timed], profile: CaptionProfile) -> list[_Group]:
-    groups = []
+def _group_single(units: Sequence[Timed], profile: CaptionProfile) -> Iterator[_Group]:
+    # Groups are made one at a time: each is dropped, with what its search
+    # kept, as soon as it is cut into cues (memory, and the garbage collector).
     for n, unit in sorted(enumerate(units), key=lambda p: (_times(p[1], p[0])[0], p[0])):
         start, end = _times(unit, n)
         words = words_of(unit.text)
         if words:
-            groups.append(_Group(start, end, [_Lang(profile, words, [n] * len(words), 0.0)]))
-    return groups
+            yield _Group(start, end, [_Lang(profile, words, [n] * len(words), 0.0)])
 
 
 def layout(units: Sequence[Timed], profile: CaptionProfile) -> LayoutResult:
@@ -843,20 +895,21 @@ def layout_bilingual(
             members = [[], []]
             members[side].append((n, unit.text))
             raw.append((start, end, members))
-    groups = []
-    for start, end, members in raw:
-        langs: list[_Lang | None] = []
-        for side, profile in ((0, profile_a), (1, profile_b)):
-            words: list[str] = []
-            owner: list[int] = []
-            for n, text in members[side]:
-                ws = words_of(text)
-                words += ws
-                owner += [n] * len(ws)
-            langs.append(_Lang(profile, words, owner, EXTRA_LINE) if words else None)
-        if any(langs):
-            groups.append(_Group(start, end, langs))
-    drafts = [d for g in groups for d in _split_group(g)]
+    def groups() -> Iterator[_Group]:  # one at a time, as in layout()
+        for start, end, members in raw:
+            langs: list[_Lang | None] = []
+            for side, profile in ((0, profile_a), (1, profile_b)):
+                words: list[str] = []
+                owner: list[int] = []
+                for n, text in members[side]:
+                    ws = words_of(text)
+                    words += ws
+                    owner += [n] * len(ws)
+                langs.append(_Lang(profile, words, owner, EXTRA_LINE) if words else None)
+            if any(langs):
+                yield _Group(start, end, langs)
+
+    drafts = [d for g in groups() for d in _split_group(g)]
     _retime(drafts, [profile_a, profile_b])
     first = _result(drafts, 0, profile_a)
     second = _result(drafts, 1, profile_b)

@@ -113,9 +113,26 @@ class Entry:
         return self.msgstr_plural if self.msgid_plural is not None else (self.msgstr,)
 
     @property
+    def state(self) -> str | None:
+        """``"translated"``, ``"fuzzy"`` or ``"untranslated"`` as msgfmt counts; None for the header
+        and obsolete entries.
+
+        The one definition is :func:`tmtool.coverage.state`: only the first form
+        (``msgstr`` or ``msgstr[0]``) decides, and a fuzzy entry with an empty
+        msgstr is untranslated.
+        """
+        from tmtool import coverage
+        from tmtool.formats.poscan import Entry as Message
+
+        first = self.translations[0] if self.translations else ""
+        return coverage.state(Message(self.msgid, (first,), self.msgctxt, fuzzy=self.fuzzy, obsolete=self.obsolete))
+
+    @property
     def translated(self) -> bool:
-        """As msgfmt counts: every form filled and not fuzzy."""
-        return not self.fuzzy and all(self.translations) and not self.obsolete
+        """As msgfmt (and ``tmtool coverage``) count it: see :attr:`state`."""
+        from tmtool.coverage import TRANSLATED
+
+        return self.state == TRANSLATED
 
     @property
     def has_text(self) -> bool:

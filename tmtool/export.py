@@ -391,30 +391,6 @@ def make_captions(
     return CaptionResult(tuple(languages), tuple(good), violations, tuple(units), tuple(messages))
 
 
-_NOTE_UNSAFE = re.compile(r"-->|\n")
-# What readers take for structure inside a cue's text, and is not escaped by the format:
-# pysubs2 reads any line with two "0:00:01,000"-like times as a timing line (SRT and VTT),
-# and SubRip has no escape for "<" or "{\": "<b>" and "{\an8}" are formatting to every player.
-_TIME_LIKE = re.compile(r"(?<=\d:)(?=\d{1,2}:\d{1,2}[.,]\d)|(?<=\d:)(?=\d{1,2}[.,]\d{1,3})")
-_TAG_LIKE = re.compile(r"(?<=<)(?=\s*/?\s*[^\W\d_])|(?<=\{)(?=\\)")
-_WORD_JOINER = "\u2060"  # invisible, breaks the patterns without changing what is shown
-
-
-def _neutral_lines(cues: Sequence[Cue], fmt: str) -> list[Cue]:
-    """Cues whose text no reader can take for a timing line or (SubRip) for formatting."""
-    out = []
-    for c in cues:
-        lines = []
-        for line in c.lines:
-            if ":" in line:
-                line = _TIME_LIKE.sub(_WORD_JOINER, line)
-            if fmt == "srt" and ("<" in line or "{" in line):
-                line = _TAG_LIKE.sub(_WORD_JOINER, line)
-            lines.append(line)
-        out.append(Cue(c.start_ms, c.end_ms, tuple(lines), c.index))
-    return out
-
-
 def compose(result: CaptionResult, fmt: str, *, title: str = "") -> str:
     """The SRT or WebVTT text of ``result``; an estimated timing is said in a VTT ``NOTE``."""
     from tmtool.formats.subrip import compose_srt
@@ -424,20 +400,13 @@ def compose(result: CaptionResult, fmt: str, *, title: str = "") -> str:
         raise TmtoolError("no cues to write")
     if fmt not in ("srt", "vtt"):
         raise ValueError(fmt)
-    cues = _neutral_lines(result.cues, fmt)
     if fmt == "srt":
-        return compose_srt(cues)
-    text = compose_vtt(cues, header=title)
+        return compose_srt(result.cues)
     notes = []
     if result.estimated:
         notes.append("Timing is estimated: no timed track; the recording's duration "
                      "was spread over the text by length.")
-    if notes:
-        # A NOTE block after the header (compose_vtt has no place for one; see the report).
-        first, _, rest = text.partition("\n")
-        body = "\n".join("NOTE " + _NOTE_UNSAFE.sub(" ", n).replace("-->", "->") for n in notes)
-        text = f"{first}\n\n{body}\n{rest}"
-    return text
+    return compose_vtt(result.cues, header=title, notes=notes)
 
 
 # --- bilingual documents ---------------------------------------------------------------------------

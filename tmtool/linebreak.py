@@ -42,11 +42,12 @@ hard-coded ranges. Words are split at spaces only (no-break spaces hold
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Sequence
 
-from tmtool.segment import normalize_space, split_sentences
+from tmtool.segment import _TERMINATORS, normalize_space, split_sentences
 
 __all__ = [
     "LanguageRules",
@@ -275,6 +276,7 @@ BALANCE_WEIGHT = 32.0  # times the sum of squared deviations from the mean line,
 TOP_HEAVY_WEIGHT = 1.5  # times (top - bottom) / total when the top line is longer
 
 _SENTENCE_END = ".!?…"
+_HAS_TERMINATOR = re.compile(f"[{re.escape(_TERMINATORS)}]")
 _CLAUSE_END = ",;:—–"
 _DASHES = frozenset("—–-")
 _OPENING = "([{«“„‘\"'"
@@ -354,6 +356,9 @@ def words_of(text: str) -> list[str]:
     >>> words_of(" 20\u00a0000  people\n")
     ['20\xa0000', 'people']
     """
+    words = text.split(" ")
+    if words == text.split():  # already normalised: single spaces only
+        return words
     norm = normalize_space(text)
     return norm.split(" ") if norm else []
 
@@ -361,6 +366,10 @@ def words_of(text: str) -> list[str]:
 def sentence_ends(words: Sequence[str], language: str) -> set[int]:
     """Indexes ``i`` where a sentence ends before ``words[i]`` (by :func:`split_sentences`)."""
     ends: set[int] = set()
+    # A sentence only ends after a word holding a terminator (segment's rule):
+    # most speech segments have none before their last word.
+    if not _HAS_TERMINATOR.search(" ".join(words[:-1])):
+        return ends
     count = 0
     for sentence in split_sentences(" ".join(words), language)[:-1]:
         count += len(sentence.split(" "))
@@ -497,23 +506,58 @@ class LineFitter:
         self.prefix = prefix = [0]
         for w in widths:
             prefix.append(prefix[-1] + w)
-        # A line is words[a:b] no wider than max_chars, or a single word. Any
-        # part of a line is a line, so the fullest line from each word (and to
-        # each word) bounds every search below.
-        n = len(widths)
-        self.line_end = line_end = [n] * (n + 1)  # largest b: words[a:b] is a line
-        self.line_start = line_start = [0] * (n + 1)  # smallest a: words[a:b] is a line
+
+    # A line is words[a:b] no wider than max_chars, or a single word. Any part
+    # of a line is a line, so the fullest line from each word (and to each
+    # word) bounds every search below. Worked out for all words when asked
+    # often (captions), word by word for a single text.
+
+    @cached_property
+    def line_end(self) -> list[int]:
+        """``line_end[a]``: the largest b such that words[a:b] is a line (``line_end[n] == n``)."""
+        prefix, max_chars = self.prefix, self.max_chars
+        n = len(prefix) - 1
+        line_end = [n] * (n + 1)
         e = 0
         for a in range(n):
-            e = max(e, a + 1)
+            if e <= a:
+                e = a + 1
             while e < n and prefix[e + 1] - prefix[a] + (e - a) <= max_chars:
                 e += 1
             line_end[a] = e
+        return line_end
+
+    @cached_property
+    def line_start(self) -> list[int]:
+        """``line_start[b]``: the smallest a such that words[a:b] is a line."""
+        prefix, max_chars = self.prefix, self.max_chars
+        line_start = [0] * len(prefix)
         a = 0
-        for b in range(1, n + 1):
+        for b in range(1, len(prefix)):
             while b - a > 1 and prefix[b] - prefix[a] + (b - a - 1) > max_chars:
                 a += 1
             line_start[b] = a
+        return line_start
+
+    def _end(self, a: int) -> int:
+        """``line_end[a]``, without working out the whole list."""
+        if "line_end" in self.__dict__:
+            return self.line_end[a]
+        prefix, max_chars = self.prefix, self.max_chars
+        n, e = len(prefix) - 1, a + 1
+        while e < n and prefix[e + 1] - prefix[a] + (e - a) <= max_chars:
+            e += 1
+        return min(e, n)
+
+    def _start(self, b: int) -> int:
+        """``line_start[b]``, without working out the whole list."""
+        if "line_start" in self.__dict__:
+            return self.line_start[b]
+        prefix, max_chars = self.prefix, self.max_chars
+        a = b - 1
+        while a > 0 and prefix[b] - prefix[a - 1] + (b - a) <= max_chars:
+            a -= 1
+        return max(a, 0)
 
     def width(self, i: int, j: int) -> int:
         """Characters of words[i:j] joined by spaces."""
@@ -530,7 +574,7 @@ class LineFitter:
         total = self.width(i, j)
         if n == 1 or total <= self.max_chars:
             return 0.0, ()
-        if j <= self.line_end[self.line_end[i]]:  # two lines, the usual case
+        if j <= self._end(self._end(i)):  # two lines, the usual case
             if limit is not None and limit < 2:
                 return math.inf, ()
             return self._two(i, j)  # type: ignore[return-value]
@@ -556,15 +600,20 @@ class LineFitter:
         found = self.two(i, j)
         return None if found is None else (found[0], (found[1],))
 
-    def two(self, i: int, j: int) -> tuple[float, int] | None:
-        """The best break of words[i:j] into two lines: (cost, first word of line 2); None if none fits."""
+    def two(self, i: int, j: int, first: int | None = None, last: int | None = None) -> tuple[float, int] | None:
+        """The best break of words[i:j] into two lines: (cost, first word of line 2); None if none fits.
+
+        ``first`` and ``last``, when the caller has them, are ``line_start[j]`` and ``line_end[i]``.
+        """
         prefix, pens = self.prefix, self.penalties
         start, end = prefix[i], prefix[j]
         letters = end - start
         scale = BALANCE_WEIGHT / 2 / (letters * letters)
         best, at = math.inf, -1
         # b runs over the breaks leaving both lines within the limit, in order
-        for b in range(max(i + 1, self.line_start[j]), min(j - 1, self.line_end[i]) + 1):
+        if first is None or last is None:
+            first, last = self._start(j), self._end(i)
+        for b in range(max(i + 1, first), min(j - 1, last) + 1):
             middle = prefix[b]
             diff = (middle - start) - (end - middle)
             cost = pens[b] + scale * diff * diff

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tmtool import __version__, languages
+from tmtool import __version__, languages, limits
 from tmtool.catalog import OCCURRENCE_CONTEXT
 from tmtool.errors import CatalogError, InputError, TmtoolError
 from tmtool.formats import tmx as tmxformat
@@ -146,10 +146,10 @@ def _index_file(root: Path, path: Path, lang: str, use_cache: bool) -> MemoryInd
         found = _open_cached(cache, key)
         if found is not None:
             return found
-    try:
-        data = path.read_bytes()  # stat first, read second: a change in between only makes the cache stale
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), origin) from None
+    try:  # stat first, read second: a change in between only makes the cache stale
+        data = limits.read_bytes(path, limits.MAX_MEMORY_FILE_BYTES, "a translation-memory file")
+    except InputError as exc:
+        raise InputError(exc.message, origin) from None
     entries = _tmx_entries(data, origin, lang) if path.suffix == ".tmx" else _po_entries(data, origin)
     blob = MemoryIndex.serialize(entries, {"key": key})
     if use_cache:
@@ -222,6 +222,7 @@ def import_tmx(root: Path, lang: str, path: Path, name: str | None = None) -> Im
     """
     root = Path(root)
     lang = languages.normalize(lang)
+    limits.check_size(path, limits.MAX_MEMORY_FILE_BYTES, "a TMX file to import")
     try:
         with open(path, "rb") as fh:
             doc = tmxformat.read_tmx(fh, str(path))
@@ -320,6 +321,8 @@ def pretranslate_recording(root: Path, recording_id: str, lang: str, min_score: 
 
     lang = languages.normalize(lang)
     path = catalog_paths(root, recording_id, lang)
+    if not path.is_file():  # checked before locking too: no lock file (or locales/) for a typo
+        raise CatalogError(f"no {lang} catalogue for {recording_id!r} (run tmtool align first)", str(path))
     with recording_lock(root, recording_id):
         if not path.is_file():
             raise CatalogError(f"no {lang} catalogue for {recording_id!r} (run tmtool align first)", str(path))

@@ -13,13 +13,16 @@ This module does the I/O; the readers in :mod:`tmtool.formats` stay pure.
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tmtool import languages
+from tmtool import languages, limits
 from tmtool.errors import InputError, RecordingError, TmtoolError
 from tmtool.model import Manifest, Recording, Segment, Speaker, Track
 from tmtool.textio import atomic_write, decode
@@ -28,6 +31,8 @@ MANIFEST = "recording.toml"
 TRACK_FORMATS = ("txt", "srt", "vtt")
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$")
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
+#: A duration beyond this (about six weeks) is a typo, not a recording.
+MAX_DURATION_HOURS = 1000
 
 
 def check_id(recording_id: str) -> str:
@@ -53,8 +58,12 @@ def parse_duration(value: Any, path: str = "") -> int:
     if isinstance(value, bool):
         raise InputError(f"duration must be hh:mm:ss or seconds, not {value!r}", path)
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"duration must be a number of seconds, not {value!r}", path)
         if value < 0:
             raise InputError("duration must not be negative", path)
+        if value > MAX_DURATION_HOURS * 3600:
+            raise InputError(f"duration {value!r} s is more than {MAX_DURATION_HOURS} hours", path)
         return round(value * 1000)
     m = _DURATION.match(str(value).strip())
     if not m:
@@ -62,6 +71,8 @@ def parse_duration(value: Any, path: str = "") -> int:
     h, mnt, s, frac = m.groups()
     if int(s) >= 60 or (h is not None and int(mnt) >= 60):
         raise InputError(f"invalid duration {value!r}", path)
+    if h is not None and (len(h) > 6 or int(h) > MAX_DURATION_HOURS):
+        raise InputError(f"duration {value!r} is more than {MAX_DURATION_HOURS} hours", path)
     ms = int((frac or "0").ljust(3, "0"))
     return ((int(h or 0) * 60 + int(mnt)) * 60 + int(s)) * 1000 + ms
 
@@ -94,6 +105,8 @@ def parse_manifest(text: str, path: str, folder_id: str) -> Manifest:
     """Read ``recording.toml`` text into a :class:`Manifest` (the folder name is the id)."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InputError("invalid TOML: arrays or tables nested too deeply", path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", msg)
@@ -162,12 +175,33 @@ def parse_manifest(text: str, path: str, folder_id: str) -> Manifest:
     )
 
 
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(value: str) -> str:
+    r"""A TOML basic string that reads back as exactly ``value`` (quotes, backslashes, controls escaped).
+
+    >>> s = 'He said "hi": C:\\new\tdir\x7f'
+    >>> tomllib.loads('t = ' + toml_string(s))['t'] == s
+    True
+    """
+    out = []
+    for ch in value:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def manifest_template(recording_id: str, title: str = "", langs: tuple[str, ...] = ("en", "kk", "ru")) -> str:
     """The ``recording.toml`` that ``tmtool new`` writes, with every field explained."""
     quoted = ", ".join(f'"{x}"' for x in langs)
     return f'''# tmtool recording manifest
 id = "{recording_id}"
-title = "{title.replace('"', "'")}"
+title = {toml_string(title)}
 date = ""                  # YYYY-MM-DD of the recording
 source_language = "en"     # the published transcript: its sentences become the msgids
 languages = [{quoted}]     # one track per language: en.txt, kk.srt, ru.srt (txt, srt or vtt)
@@ -264,11 +298,13 @@ def load_recording(recording: str | Path, root: Path | None = None, encoding: st
     mpath = folder / MANIFEST
     if not mpath.is_file():
         raise RecordingError(f"no {MANIFEST} (create one with: tmtool new {folder.name})", str(folder))
-    manifest = parse_manifest(decode(mpath.read_bytes(), str(mpath)), str(mpath), folder.name)
+    raw = limits.read_bytes(mpath, limits.MAX_MANIFEST_BYTES, "a recording.toml")
+    manifest = parse_manifest(decode(raw, str(mpath)), str(mpath), folder.name)
     tracks = []
     for lang, path in find_tracks(folder).items():
         fmt = path.suffix[1:].lower()
-        text = _decode_track(path.read_bytes(), str(path), manifest.encoding.get(lang), encoding)
+        data = limits.read_bytes(path, limits.MAX_TRACK_BYTES, "a transcript track")
+        text = _decode_track(data, str(path), manifest.encoding.get(lang), encoding)
         segments = _read_track(text, fmt, str(path), manifest)
         tracks.append(Track(lang, tuple(segments), path.name, fmt))
     order = {lang: i for i, lang in enumerate(manifest.languages)}
@@ -295,6 +331,47 @@ def create_recording(root: Path, recording_id: str, title: str = "", langs: tupl
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder / MANIFEST, manifest_template(recording_id, title, langs))
     return folder
+
+
+def check_output(root: Path, output: str | Path) -> None:
+    """Refuse an output file that is a folder or would replace one of the project's inputs.
+
+    Exports write where they are told (``-o FILE``), but never over a track, a
+    manifest, a catalogue or an imported memory: anything under ``transcripts/``
+    or ``locales/`` is a person's work, and a typo must not replace it.
+    """
+    p = Path(output)
+    if p.is_dir():
+        raise InputError("is a directory; give a file name to write (-o FILE)", str(output))
+    target = p.resolve()
+    for area in ("transcripts", "locales"):
+        if target.is_relative_to((Path(root) / area).resolve()):
+            raise InputError(
+                f"will not write an export under {area}/: that folder holds the project's inputs "
+                "(write to build/ or anywhere else)", str(output),
+            )
+
+
+def write_output(root: Path, output: str | Path, text: str) -> None:
+    """Write an export to ``output`` (checked with :func:`check_output`).
+
+    A regular file (or a symlink to one: the link is kept) is replaced atomically;
+    a device or pipe (``/dev/stdout``, a FIFO) is written to as it is, never replaced.
+    """
+    check_output(root, output)
+    target = Path(os.path.realpath(output))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), str(output)) from None
+        return
+    atomic_write(target, text)
 
 
 def list_recordings(root: Path) -> list[str]:

@@ -44,6 +44,10 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> str:
             raise InputError(
                 f"cannot decode as {encoding} at byte {exc.start}", path, _line_of(data, exc.start)
             ) from None
+        except LookupError:  # rot13, hex, base64 …: codecs, but not text encodings
+            raise InputError(f"{encoding!r} is not a text encoding (e.g. cp1251, koi8-r, utf-16)", path) from None
+        except (ValueError, TypeError) as exc:  # UnicodeError of idna & co. without a byte position
+            raise InputError(f"cannot decode as {encoding}: {exc}", path) from None
         if text.startswith("\ufeff"):
             text = text[1:]
     else:
@@ -94,9 +98,10 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, encoding: str 
 
     The temp file lives in the same folder (``os.replace`` is atomic only within
     one file system) and is fsynced before the rename; the target's permission
-    bits are kept.
+    bits are kept. A symlink is written through (its target is replaced, the link stays),
+    as editors do: replacing the link itself would leave the real file behind unchanged.
     """
-    p = Path(path)
+    p = Path(os.path.realpath(path))
     raw = data.encode(encoding) if isinstance(data, str) else data
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)

@@ -3,22 +3,25 @@
 Two passes, as hunalign does: the first uses length, numbers, months, name
 skeletons, cognates, punctuation, sentence boundaries, turn structure, timing
 and the translation-memory lexicon (if any); the second adds a lexicon learned
-from the first pass's confident beads of this very document, down-weights keys
-that the first pass found to mislead, fits the length model (character ratio
-and variance) to the document, and searches a narrow band around the first path.
+from the first pass's confident beads of this very document (Dice with
+competitive linking), down-weights keys that the first pass found to mislead,
+counts numbers with no counterpart near the first path as content one side
+lacks, fits the length model (character ratio and variance) to the document,
+and searches a narrow band around the first path.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import accumulate
 
 from tmtool.align.features import KIND_WEIGHT, language_family, segment_keys, stems
 from tmtool.align.lexicon import Lexicon
-from tmtool.align.search import BEAD_TYPES, TIMED_BEAD_TYPES, Params, Problem, Span, search
+from tmtool.align.search import BEAD_TYPES, TIMED_BEAD_TYPES, Params, Problem, Span, centre_from_anchors, search
 from tmtool.model import Bead, Segment
 
 #: Confidence is a logistic function of the bead's features, fitted on bench/align
@@ -34,7 +37,6 @@ _CONF_DELETION = (-3.0, 1.2, 0.52)
 FUZZY_THRESHOLD = 0.5
 
 _END = re.compile(r"[.!?…。！？»\"”’)\]]\s*$")
-ANCHOR_MAX = 1
 _START_LOWER = re.compile(r"^[\s\"'«“„‘(\[—–-]*[^\W\d_]")
 
 
@@ -87,13 +89,16 @@ def align_spans(
     rt = [s.text for s in right]
     lkeys = [segment_keys(t, left_lang) for t in lt]
     rkeys = [segment_keys(t, right_lang) for t in rt]
+    lstems = [frozenset(stems(t, left_lang)) for t in lt]
+    rstems = [frozenset(stems(t, right_lang)) for t in rt]
     structure = _structure(left, right)
+    structure["stems"] = (lstems, rstems)
     path, xl, xr = _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, structure)
     if learn and min(len(left), len(right)) >= 8:
         reliability = _reliability(path, xl, xr)
-        pairs = [(" ".join(lt[s.i0:s.i1]), " ".join(rt[s.j0:s.j1]))
-                 for s in path if s.i1 > s.i0 and s.j1 > s.j0 and s.margin >= 1.0]
-        learned = Lexicon.from_pairs(pairs, left_lang, right_lang, min_count=2, min_dice=0.5, max_per_word=2)
+        sets = [(set().union(*lstems[s.i0:s.i1]), set().union(*rstems[s.j0:s.j1]))
+                for s in path if s.i1 > s.i0 and s.j1 > s.j0 and s.margin >= 1.0]
+        learned = Lexicon.from_stem_sets(sets, left_lang, right_lang, min_count=2, min_dice=0.5, max_per_word=2)
         lex = learned.merged(lexicon) if lexicon is not None else learned
         ratio, variance = _length_model(path, left, right)
         path = _run(left, right, lkeys, rkeys, left_lang, right_lang, lex if len(lex) else lexicon,
@@ -153,14 +158,13 @@ def _reliability(path: Sequence[Span], lkeys, rkeys) -> dict[str, float]:
     return {k: (matched[k] + 0.3) / (min(ldf[k], rdf[k]) + 0.6) for k in ldf if k in rdf}
 
 
-def _lexicon_keys(texts: Sequence[str], lang: str, table: dict[str, set[str]] | None) -> list[Counter[str]]:
+def _lexicon_keys(stem_sets: Sequence[frozenset[str]], table: dict[str, set[str]]) -> list[Counter[str]]:
     out = []
-    for t in texts:
+    for ss in stem_sets:
         c: Counter[str] = Counter()
-        if table is not None:
-            for st in set(stems(t, lang)):
-                for k in table.get(st, ()):
-                    c["x:" + k] += 1
+        for st in ss:
+            for k in table.get(st, ()):
+                c["x:" + k] += 1
         out.append(c)
     return out
 
@@ -197,8 +201,8 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         for a, t in lexicon.entries.items():
             for b in t:
                 rtab[b].add(a)
-        lx = _lexicon_keys([s.text for s in left], left_lang, ltab)
-        rx = _lexicon_keys([s.text for s in right], right_lang, rtab)
+        lx = _lexicon_keys(structure["stems"][0], ltab)
+        rx = _lexicon_keys(structure["stems"][1], rtab)
         lkeys = [a + b for a, b in zip(lkeys, lx)]
         rkeys = [a + b for a, b in zip(rkeys, rx)]
     ldf: Counter[str] = Counter()
@@ -223,16 +227,15 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         if w > 0:
             weight[key] = w
     left_keys = []
-    seen: Counter[str] = Counter()
+    lpost: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(lkeys):
         row = [(weight[key], postings[key]) for key in k if key in weight]
         left_keys.append(row)
         for key in k:
-            # A rare key seen as often on both sides: its k-th occurrences are a candidate pair
-            # (the longest increasing chain of candidates keeps the consistent ones).
-            if key in weight and key[0] in "nsmx" and ldf[key] == len(postings[key]) <= ANCHOR_MAX:
-                seen[key] += 1
-                anchors.append((i, postings[key][seen[key] - 1]))
+            if key in weight and key[0] in "nsmx":
+                lpost[key].append(i)
+    if guide is None:
+        anchors = window_anchors(lpost, postings, [len(s.text) for s in left], [len(s.text) for s in right])
     if all(s.timed for s in left) and all(s.timed for s in right) and n and m:
         _add_time_overlap(left, right, left_keys)
 
@@ -243,6 +246,8 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
 
     rorphan = [sum(orphan(key, rdf[key]) for key in k if key not in weight) for k in rkeys]
     lorphan = [sum(orphan(key, ldf[key]) for key in k if key not in weight) for k in lkeys]
+    if guide is not None:
+        _local_orphans(guide, lkeys, rkeys, postings, lpost, weight, lorphan, rorphan)
     rweight = [sum(weight.get(key, 0.0) or orphan(key, rdf[key]) for key in k) for k in rkeys]
     lweight = [sum(w for w, _ in row) + sum(orphan(key, ldf[key]) for key in k if key not in weight)
                for row, k in zip(left_keys, lkeys)]
@@ -274,6 +279,80 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         elif s.j0 == s.j1:
             s.extra["weight"] = lweight[s.i0]
     return path, lkeys, rkeys
+
+
+def _local_orphans(guide, lkeys, rkeys, rpost, lpost, weight, lorphan, rorphan, reach: int = 4) -> None:
+    """Add to the orphan weights the numbers that have a counterpart, but none near the first path.
+
+    "2022" said again an hour later does not make this sentence's "2022" matched:
+    a number with no counterpart within a few segments of where the first pass
+    put the sentence is content one side has and the other does not.
+    """
+    n, m = len(lkeys), len(rkeys)
+    jlo, jhi = [m] * (n + 1), [0] * (n + 1)
+    ilo, ihi = [n] * (m + 1), [0] * (m + 1)
+    for s in guide:
+        for i in range(s.i0, s.i1 + 1):
+            jlo[i], jhi[i] = min(jlo[i], s.j0), max(jhi[i], s.j1)
+        for j in range(s.j0, s.j1 + 1):
+            ilo[j], ihi[j] = min(ilo[j], s.i0), max(ihi[j], s.i1)
+    for keys, post, lo, hi, out in ((lkeys, rpost, jlo, jhi, lorphan), (rkeys, lpost, ilo, ihi, rorphan)):
+        for x, k in enumerate(keys):
+            for key in k:
+                if key[0] != "n" or key not in weight:
+                    continue
+                occ = post.get(key, ())
+                a = bisect_left(occ, lo[x] - reach)
+                if a == len(occ) or occ[a] > hi[x + 1] + reach:
+                    out[x] += KIND_WEIGHT["n"]
+
+
+def window_anchors(lpost: dict[str, list[int]], rpost: dict[str, list[int]],
+                   left_len: Sequence[int], right_len: Sequence[int]) -> list[tuple[int, int]]:
+    """Candidate anchor pairs: a key found exactly once on each side *within a window*.
+
+    Keys unique in the whole document are rare in long recordings (names and
+    numbers come back), and repeated ones are ambiguous only locally: a name
+    said in minute 3 and again in minute 50 is two good anchors. The window is
+    centred on the diagonal by cumulative length, then (second round) on the
+    chain of the first round's anchors, narrower; the longest increasing chain
+    (:func:`~tmtool.align.search.centre_from_anchors`) drops what is left inconsistent.
+    """
+    n, m = len(left_len), len(right_len)
+    if not n or not m:
+        return []
+    # Diagonal by cumulative characters: left i sits where the right has the same share of text.
+    pl = list(accumulate(left_len, initial=0))
+    pr = list(accumulate(right_len, initial=0))
+    scale = pr[-1] / pl[-1] if pl[-1] and pr[-1] else m / n
+    diag = [float(min(bisect_left(pr, pl[i] * scale), m)) for i in range(n + 1)] if pl[-1] and pr[-1] \
+        else [i * m / n for i in range(n + 1)]
+    width = 20.0 + 4.0 * math.sqrt(m)
+    anchors: list[tuple[int, int]] = []
+    for rnd in range(2):
+        support: Counter[tuple[int, int]] = Counter()
+        for key, ls in lpost.items():
+            rs = rpost.get(key)
+            if not rs or len(ls) > n // 4 + 2:
+                continue
+            # A number, or a key found once in the whole document, is an anchor by itself;
+            # a word skeleton unique only in its window needs a second key to agree (one
+            # alone collides with an unrelated word about a third of the time).
+            strong = 2 if key[0] == "n" or len(ls) == len(rs) == 1 else 1
+            for i in ls:
+                e = diag[i]
+                a, b = bisect_left(rs, e - width), bisect_right(rs, e + width)
+                if b - a != 1:
+                    continue
+                # ... and no other occurrence on the left that this right one could pair with.
+                if bisect_right(ls, i + width * n / m + 1) - bisect_left(ls, i - width * n / m - 1) == 1:
+                    support[(i, rs[a])] += strong
+        anchors = [p for p, s in support.items() if s >= 2]
+        if rnd == 0:
+            centre, _ = centre_from_anchors(n, m, anchors)
+            diag = centre
+            width = 20.0 + 0.5 * math.sqrt(m)
+    return anchors
 
 
 def _turns(segs: Sequence[Segment]) -> list[bool]:

@@ -45,6 +45,7 @@ from tmtool.errors import InputError, TmtoolError
 FULL_SUPPORT = ("en", "kk", "kk-Latn", "ru")
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
 _LATIN_LOOKALIKES = str.maketrans({
     "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і",
     "k": "к", "m": "м", "h": "һ", "t": "т", "b": "в",
@@ -85,14 +86,14 @@ _NUMBER_WORDS: dict[str, tuple[tuple[str, int], ...]] = {
            ("twice", 2), ("dozen", 12)),
     "ru": (("два", 2), ("две", 2), ("двух", 2), ("втор", 2), ("три", 3), ("трех", 3),
            ("трёх", 3), ("трет", 3), ("четыр", 4), ("четвер", 4), ("пят", 5), ("шест", 6),
-           ("сем", 7), ("седьм", 7), ("восем", 8), ("восьм", 8), ("девят", 9), ("десят", 10),
+           ("сем", 7), ("семь", 7), ("седьм", 7), ("восем", 8), ("восьм", 8), ("девят", 9), ("десят", 10),
            ("двадцат", 20), ("сто", 100), ("тысяч", 1000), ("дважды", 2), ("дюжин", 12)),
     "kk": (("екі", 2), ("екінші", 2), ("үш", 3), ("төрт", 4), ("бес", 5), ("алты", 6),
            ("алтын", 6), ("жеті", 7), ("сегіз", 8), ("тоғыз", 9), ("он", 10), ("оныншы", 10),
            ("жиырма", 20), ("жүз", 100), ("мың", 1000)),
 }
 # Stems that must match a whole word (too short to be a prefix safely).
-_WHOLE_WORD_NUMBERS = {"сто", "сем", "он", "үш", "бес", "ten", "six", "two", "жүз", "мың"}
+_WHOLE_WORD_NUMBERS = {"сто", "сем", "семь", "он", "үш", "бес", "ten", "six", "two", "жүз", "мың"}
 
 
 def language_family(language: str) -> str:
@@ -123,7 +124,7 @@ def fix_lookalikes(text: str) -> str:
     >>> fix_lookalikes("Бiлгiм келмейдi, Kazakhstan")
     'Білгім келмейді, Kazakhstan'
     """
-    if not _CYRILLIC.search(text):
+    if not _CYRILLIC.search(text) or not _ASCII_LETTER.search(text):
         return text
 
     def fix(m: re.Match[str]) -> str:
@@ -213,17 +214,22 @@ def _canon(value: str) -> str:
     return str(int(value)) if len(value) <= 15 else value
 
 
-def _number_word(word: str, language: str) -> int | None:
+@lru_cache(maxsize=None)
+def _number_word_pattern(language: str) -> tuple[re.Pattern[str], dict[str, int]] | None:
+    """One regex per language over the table, in table order (the first stem that fits wins)."""
     table = _NUMBER_WORDS.get("kk" if language == "kk-Latn" else language)
     if not table:
         return None
-    for stem, value in table:
-        if stem in _WHOLE_WORD_NUMBERS:
-            if word == stem:
-                return value
-        elif word.startswith(stem):
-            return value
-    return None
+    alts = [re.escape(stem) + ("$" if stem in _WHOLE_WORD_NUMBERS else "") for stem, _ in table]
+    return re.compile("(" + "|".join(alts) + ")"), dict((stem, v) for stem, v in reversed(table))
+
+
+def _number_word(word: str, language: str) -> int | None:
+    got = _number_word_pattern(language)
+    if got is None:
+        return None
+    m = got[0].match(word)
+    return got[1][m.group(1)] if m else None
 
 
 #: Key kinds and their base weight (how much one shared key says).
@@ -265,8 +271,7 @@ def segment_keys(text: str, language: str) -> Counter[str]:
     for m in _NUMBER.finditer(text):
         for v in _number_values(m.group(1)):
             keys["n:" + v] += 1
-    for m in _WORD.finditer(text):
-        keys.update(_word_keys(m.group(0), language))
+    keys.update([k for w in _WORD.findall(text) for k in _word_keys(w, language)])
     for ch, name in (("?", "p:?"), ("!", "p:!")):
         if ch in text:
             keys[name] += text.count(ch)

@@ -45,29 +45,56 @@ class Lexicon:
         {'дом': 1.0, 'красны': 0.6667}
         """
         left_lang, right_lang = language_family(left_lang), language_family(right_lang)
+        sets = [(set(stems(left, left_lang)), set(stems(right, right_lang))) for left, right in pairs]
+        return cls.from_stem_sets(sets, left_lang, right_lang, min_count=min_count, min_dice=min_dice,
+                                  max_per_word=max_per_word)
+
+    @classmethod
+    def from_stem_sets(
+        cls,
+        sets: Iterable[tuple[set[str], set[str]]],
+        left_lang: str,
+        right_lang: str,
+        *,
+        min_count: int = 2,
+        min_dice: float = 0.3,
+        max_per_word: int = 3,
+    ) -> "Lexicon":
+        """:meth:`from_pairs` for pairs already cut into stems (the aligner has them at hand)."""
         lc: Counter[str] = Counter()
         rc: Counter[str] = Counter()
-        joint: Counter[tuple[str, str]] = Counter()
-        for left, right in pairs:
-            ls = set(stems(left, left_lang))
-            rs = set(stems(right, right_lang))
-            if not ls or not rs:
-                continue
+        kept = [(ls, rs) for ls, rs in sets if ls and rs]
+        for ls, rs in kept:
             lc.update(ls)
             rc.update(rs)
-            joint.update(product(ls, rs))
-        best: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        joint: Counter[tuple[str, str]] = Counter()
+        for ls, rs in kept:
+            # A stem seen fewer than min_count times cannot reach min_count pairs: skip it early
+            # (the pairs of a sentence grow with the square of its length).
+            a = [x for x in ls if lc[x] >= min_count]
+            b = [y for y in rs if rc[y] >= min_count]
+            if a and b:
+                joint.update(product(a, b))
+        scored = []
         for (a, b), c in joint.items():
             if c < min_count:
                 continue
             dice = 2.0 * c / (lc[a] + rc[b])
             if dice >= min_dice:
-                best[a].append((dice, b))
-        entries = {
-            a: dict((b, round(d, 4)) for d, b in sorted(cands, key=lambda x: (-x[0], x[1]))[:max_per_word])
-            for a, cands in best.items()
-        }
-        return cls(left_lang, right_lang, entries)
+                scored.append((-dice, a, b))
+        # Competitive linking (Melamed 2000): strongest pairs first, each stem on either side
+        # takes at most max_per_word partners, so a frequent word cannot collect the
+        # indirect associations of everything it co-occurs with.
+        scored.sort()
+        left_links: Counter[str] = Counter()
+        right_links: Counter[str] = Counter()
+        entries: dict[str, dict[str, float]] = defaultdict(dict)
+        for d, a, b in scored:
+            if left_links[a] < max_per_word and right_links[b] < max_per_word:
+                left_links[a] += 1
+                right_links[b] += 1
+                entries[a][b] = round(-d, 4)
+        return cls(left_lang, right_lang, dict(entries))
 
     def translations(self, word: str) -> dict[str, float]:
         """Known translations (right stems) of a left word, strongest first."""

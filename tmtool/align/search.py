@@ -3,8 +3,16 @@
 The search sees numbers, not text: segment lengths, a sparse table of pairwise
 evidence (the weight of the keys segments ``l`` and ``r`` share) and
 per-segment structure flags. Only cells near a *centre path* are visited: the
-centre runs through anchor pairs (keys found exactly once on each side, chained
-by a longest increasing subsequence), or along an earlier pass's path.
+centre runs through anchor pairs (keys found once on each side within a window,
+chained by a longest increasing subsequence), or along an earlier pass's path.
+Where the best path presses against the band's edge, only that stretch is
+searched again, wider, between two cells of the path: the time stays linear in
+the length of the document.
+
+Runs of 0-1 beads (source segments with no English) are one state of the
+search, so a run that ends in the middle of a sentence pays once
+(``deletion_open``): speech is cut into pieces of sentences, and an editor
+drops whole sentences, rarely half of one.
 
 Why it is fast in pure Python: every per-segment quantity (prefix sums of
 lengths and key weights, boundary costs) is computed once; within a row of the
@@ -25,7 +33,7 @@ BEAD_TYPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (1, 4), (4, 1), (2, 3), (3, 2),
 )
 #: Added when one side is speech cues (an edited sentence may sum up five of them).
-TIMED_BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 5), (5, 1))
+TIMED_BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 5), (5, 1), (1, 6), (6, 1))
 _INF = float("inf")
 
 
@@ -36,7 +44,7 @@ class Params:
     prior: tuple[tuple[tuple[int, int], float], ...] = (
         ((1, 1), 0.0), ((1, 0), 1.6), ((0, 1), 1.6), ((1, 2), 1.4), ((2, 1), 1.4),
         ((2, 2), 4.0), ((1, 3), 2.5), ((3, 1), 2.5), ((1, 4), 3.8), ((4, 1), 3.8),
-        ((2, 3), 7.0), ((3, 2), 7.0), ((1, 5), 4.2), ((5, 1), 4.2),
+        ((2, 3), 7.0), ((3, 2), 7.0), ((1, 5), 4.2), ((5, 1), 4.2), ((1, 6), 5.5), ((6, 1), 5.5),
     )
     variance: float = 4.0  # Gale–Church's s² for character counts (measured: 3.6–4.1)
     length_weight: float = 0.4  # times the squared normalised length deviation
@@ -49,8 +57,11 @@ class Params:
     turn_cross: float = 40.0  # a speaker change inside a bead: never, in practice
     speaker_mismatch: float = 40.0  # a question aligned with an answer: never, in practice
     orphan_discount: float = 0.3  # per unit of orphan key weight, off a deletion's cost
-    band: int = 16
-    band_second: int = 10
+    deletion_open: float = 1.5  # a run of 0-1 beads ends inside a sentence (mid-sentence cue)
+    # Half-widths of the band (segments) around the anchors' centre and around the first path;
+    # narrow, because the band is widened locally wherever the path presses its edge.
+    band: int = 8
+    band_second: int = 6
 
     def prior_of(self) -> dict[tuple[int, int], float]:
         return dict(self.prior)
@@ -213,20 +224,59 @@ def search(
         jmin = jmax = center
         width = float(params.band)
     dp = _DP(problem, params, ratio, variance)
+    lo, hi = band_around(n, m, jmin, jmax, width, slack)
+    path, touched = dp.run(lo, hi)
     widen = width
-    for _attempt in range(6):
-        lo, hi = band_around(n, m, jmin, jmax, width, slack)
-        path, touched = dp.run(lo, hi)
-        if not touched or all(lo[i] == 0 and hi[i] == m for i in range(n + 1)):
+    for _attempt in range(5):
+        if not touched:
             break
-        # Re-centre on the path and widen only near the rows where it pressed the edge.
-        jmin, jmax = centre_from_path(n, path)
+        # Where the path pressed the band's edge, search that stretch again with a wider
+        # band, between two cells of the path itself: the rest of the path stays as it is.
         widen *= 2
-        slack = list(slack) if slack else [0.0] * (n + 1)
-        for t in touched:
-            for i in range(max(0, t - 30), min(n, t + 30) + 1):
-                slack[i] = max(slack[i], widen)
+        regions: list[list[int]] = []
+        for t in sorted(set(touched)):
+            a, b = max(0, t - 30), min(n, t + 30)
+            if regions and a <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], b)
+            else:
+                regions.append([a, b])
+        touched = []
+        for r0, r1 in regions:
+            first = _first_cells(path, n, m)
+            while first[r0] < 0:  # a bead spans this row: start where it starts
+                r0 -= 1
+            while first[r1] < 0:
+                r1 += 1
+            sj, ej = first[r0], (first[r1] if r1 < n else m)
+            jmin, jmax = centre_from_path(n, path)
+            lo2, hi2 = band_around(n, m, jmin, jmax, widen)
+            lo2[r0], hi2[r1] = sj, ej
+            for i in range(r0 + 1, r1 + 1):  # monotone and connected inside the stretch
+                lo2[i] = max(lo2[i], lo2[i - 1])
+            for i in range(r1 - 1, r0 - 1, -1):
+                hi2[i] = min(hi2[i], hi2[i + 1])
+            for i in range(r0, r1 + 1):
+                hi2[i] = max(hi2[i], lo2[i])
+                if i > r0 and lo2[i] > hi2[i - 1]:
+                    lo2[i] = hi2[i - 1]
+            sub, t2 = dp.run(lo2, hi2, r0, r1, sj, ej)
+            a = next(k for k, s in enumerate(path) if (s.i0, s.j0) == (r0, sj))
+            b = next((k for k, s in enumerate(path) if (s.i0, s.j0) == (r1, ej)), len(path))
+            path = path[:a] + sub + path[b:]
+            # An edge of the stretch that is also the band's edge is where the old path ran.
+            touched += [t for t in t2 if r0 + 5 < t < r1 - 5]
     return path
+
+
+def _first_cells(path: Sequence[Span], n: int, m: int) -> list[int]:
+    """The first column the path visits in each row."""
+    first = [-1] * (n + 1)
+    for s in path:
+        if first[s.i0] < 0:
+            first[s.i0] = s.j0
+    if first[n] < 0:
+        first[n] = m
+    return first  # -1 where a bead of two or more left segments passes over the row
 
 
 class _DP:
@@ -261,6 +311,15 @@ class _DP:
                          for x, w in zip(pb.left_len, pb.left_orphan or [0.0] * n)]
         self.ins_cost = [0.0] + [prior[(0, 1)] + sim + dch * x - od * min(w, 4.0)
                                  for x, w in zip(pb.right_len, pb.right_orphan or [0.0] * m)]  # [j]: segment j-1
+        # Ending a run of 0-1 beads on a cue that does not end a sentence (and is not followed by a
+        # pause or a new turn) leaves the rest of that sentence to an aligned bead: speech is cut
+        # into pieces of sentences, and editors drop whole sentences, rarely half of one.
+        # Only where the text marks its sentences: in a list of bare phrases every segment is "open".
+        ro = pb.right_open
+        rj = list(pb.right_join) + [params.turn_cross]
+        pen = params.deletion_open if m and sum(ro) <= 0.8 * m else 0.0
+        self.run_end = [0.0] + [max(0.0, pen - rj[j]) if ro[j - 1] else 0.0
+                                for j in range(1, m + 1)]  # [j]: a run ending with segment j-1
         lsp = list(pb.left_speaker) or [0] * n
         rsp = list(pb.right_speaker) or [0] * m
         self.lsp, self.rsp = lsp, rsp
@@ -299,14 +358,14 @@ class _DP:
         return (self.PL[i] - self.PL[s], self.TL[i] - self.TL[s], self.SJL[i] - self.SJL[s + 1],
                 pb.left_open[i - 1], pb.left_cont[s], self.lsp[s])
 
-    def _sims(self, lo: list[int], hi: list[int]) -> tuple[list[list[float]], list[int], list[bool]]:
-        """Row-cumulative evidence: RC[l][k] = sum of sim(l, r) for C0[l] <= r < C0[l] + k."""
+    def _sims(self, lo: list[int], hi: list[int], r0: int, r1: int) -> tuple[list[list[float]], list[int], list[bool]]:
+        """Row-cumulative evidence: RC[l][k] = sum of sim(l, r) for C0[l] <= r < C0[l] + k (rows r0..r1-1)."""
         n, m, pb = self.n, self.m, self.pb
-        rcs: list[list[float]] = []
-        c0s: list[int] = []
-        has: list[bool] = []
+        rcs: list[list[float]] = [[]] * n
+        c0s: list[int] = [0] * n
+        has: list[bool] = [False] * n
         A = self.maxa
-        for l in range(n):
+        for l in range(r0, r1):
             c0 = lo[max(0, l + 1 - A)] - self.maxb
             c0 = max(c0, 0)
             c1 = min(hi[min(n, l + A)], m)
@@ -325,15 +384,20 @@ class _DP:
                 for k in range(width):
                     s += row[k]
                     row[k] = s
-            rcs.append(row)
-            c0s.append(c0)
-            has.append(hit)
+            rcs[l] = row
+            c0s[l] = c0
+            has[l] = hit
         return rcs, c0s, has
 
-    def run(self, lo: list[int], hi: list[int]) -> tuple[list[Span], list[int]]:
+    def run(self, lo: list[int], hi: list[int], r0: int = 0, r1: int | None = None,
+            start: int = 0, end: int | None = None) -> tuple[list[Span], list[int]]:
+        """Best path from cell (r0, start) to (r1, end) (default: the whole table) and the rows where it
+        came within two columns of the band's edge."""
         n, m = self.n, self.m
+        r1 = n if r1 is None else r1
+        end = m if end is None else end
         p = self.p
-        RC, C0, HAS = self._sims(lo, hi)
+        RC, C0, HAS = self._sims(lo, hi, r0, r1)
         c, v = self.c, self.v
         Q = p.length_cap
         wlQ = p.length_weight * Q
@@ -342,13 +406,15 @@ class _DP:
         LR, TRb = self.LR, self.TRb
         ins = self.ins_cost
         dele = self.del_cost
-        cost: list[list[float]] = []
-        for i in range(n + 1):
+        cost: list[list[float]] = [[]] * (n + 1)
+        runs: list[list[float]] = [[]] * (n + 1)
+        endpen = self.run_end
+        for i in range(r0, r1 + 1):
             loi, hii = lo[i], hi[i]
             width = hii - loi + 1
             best = [_INF] * width
-            if i == 0:
-                best[0] = 0.0
+            if i == r0:
+                best[start - loi] = 0.0
             else:
                 # 1-0: from (i-1, j)
                 plo, phi = lo[i - 1], hi[i - 1]
@@ -359,7 +425,7 @@ class _DP:
                     best[js - loi:je - loi + 1] = [x + d for x in prow[js - plo:je - plo + 1]]
                 for a, b, pc in self.types:
                     pi = i - a
-                    if pi < 0:
+                    if pi < r0:
                         continue
                     plo, phi = lo[pi], hi[pi]
                     js, je = max(loi, plo + b), min(hii, phi + b)
@@ -390,15 +456,21 @@ class _DP:
                                 for x, f, r, t, e in zip(P, F, R, T, ev)]
                     o = js - loi
                     best[o:o + len(cand)] = map(min, best[o:o + len(cand)], cand)
-            # 0-1: same row, left to right
+            # 0-1: same row, left to right. A run of them is one state: the cost of ending it on
+            # a cue that does not end a sentence is paid once, where the run ends.
+            run = [_INF] * width
+            runp = _INF
             prev = best[0]
             for k in range(1, width):
-                x = prev + ins[loi + k]
+                r = (prev if prev < runp else runp) + ins[loi + k]
+                run[k] = runp = r
+                x = r + endpen[loi + k]
                 prev = best[k]
                 if x < prev:
                     best[k] = prev = x
-            cost.append(best)
-        return self._backtrack(cost, lo, hi, RC, C0, HAS)
+            cost[i] = best
+            runs[i] = run
+        return self._backtrack(cost, runs, lo, hi, RC, C0, HAS, r0, start, r1, end)
 
     def _bead(self, i: int, j: int, a: int, b: int, pc: float, cost, lo, RC, C0, HAS) -> tuple[float, Span]:
         """Cost of reaching (i, j) by bead (a, b), computed exactly as :meth:`run` does."""
@@ -429,34 +501,53 @@ class _DP:
                     cost=total - prev)
         return total, span
 
-    def _backtrack(self, cost, lo, hi, RC, C0, HAS) -> tuple[list[Span], list[int]]:
-        n, m = self.n, self.m
-        i, j = n, m
+    def _backtrack(self, cost, runs, lo, hi, RC, C0, HAS, r0, start, r1, end) -> tuple[list[Span], list[int]]:
+        m = self.m
+        i, j = r1, end
         path: list[Span] = []
         touched: list[int] = []
-        while i > 0 or j > 0:
+        in_run = False
+        while i > r0 or j > start:
             here = cost[i][j - lo[i]]
             if (lo[i] > 0 and j - lo[i] < 2) or (hi[i] < m and hi[i] - j < 2):
                 touched.append(i)
-            cands: list[tuple[float, Span]] = []
-            if j > lo[i]:
-                c = cost[i][j - 1 - lo[i]] + self.ins_cost[j]
-                cands.append((c, Span(i, i, j - 1, j, cost=self.ins_cost[j])))
-            if i > 0 and lo[i - 1] <= j <= hi[i - 1]:
-                c = cost[i - 1][j - lo[i - 1]] + self.del_cost[i - 1]
-                cands.append((c, Span(i - 1, i, j, j, cost=self.del_cost[i - 1])))
-            for a, b, pc in self.types:
-                pi, pj = i - a, j - b
-                if pi < 0 or pj < lo[pi] or pj > hi[pi]:
-                    continue
-                if cost[pi][pj - lo[pi]] == _INF:
-                    continue
-                cands.append(self._bead(i, j, a, b, pc, cost, lo, RC, C0, HAS))
+            if in_run:  # inside a run of 0-1 beads: from the run state or from the cell before
+                v = runs[i][j - lo[i]]
+                others = [c for c, _ in self._cands(i, j, cost, lo, hi, RC, C0, HAS, r0)]
+                ins = self.ins_cost[j]
+                span = Span(i, i, j - 1, j, cost=ins)
+                span.margin = (min(others) - (v + self.run_end[j])) if others else 10.0
+                path.append(span)
+                j -= 1
+                from_run = runs[i][j - lo[i]] + ins if j > lo[i] else _INF
+                in_run = abs(from_run - v) < abs(cost[i][j - lo[i]] + ins - v)
+                continue
+            cands = self._cands(i, j, cost, lo, hi, RC, C0, HAS, r0)
+            if j > lo[i]:  # first: on a tie the later segment is the one left out
+                cands.insert(0, (runs[i][j - lo[i]] + self.run_end[j], None))
             cands.sort(key=lambda x: abs(x[0] - here))
             chosen = cands[0][1]
+            if chosen is None:
+                in_run = True
+                continue
             others = [c for c, s in cands[1:] if c < _INF]
             chosen.margin = (min(others) - here) if others else 10.0
             path.append(chosen)
             i, j = chosen.i0, chosen.j0
         path.reverse()
         return path, touched
+
+    def _cands(self, i, j, cost, lo, hi, RC, C0, HAS, r0) -> list[tuple[float, Span | None]]:
+        """Every way into cell (i, j) but a 0-1 bead, with its total cost."""
+        cands: list[tuple[float, Span | None]] = []
+        if i > r0 and lo[i - 1] <= j <= hi[i - 1]:
+            c = cost[i - 1][j - lo[i - 1]] + self.del_cost[i - 1]
+            cands.append((c, Span(i - 1, i, j, j, cost=self.del_cost[i - 1])))
+        for a, b, pc in self.types:
+            pi, pj = i - a, j - b
+            if pi < r0 or pj < lo[pi] or pj > hi[pi]:
+                continue
+            if cost[pi][pj - lo[pi]] == _INF:
+                continue
+            cands.append(self._bead(i, j, a, b, pc, cost, lo, RC, C0, HAS))
+        return cands

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from tmtool import limits
 from tmtool.align import align, language_family
 from tmtool.align.output import FORMATS, render
 from tmtool.cli import cli
 from tmtool.cli.options import encoding_option, format_option
 from tmtool.model import Segment
-from tmtool.textio import read_text
+from tmtool.textio import decode
 
 
 def lines_of(text: str) -> list[str]:
@@ -39,8 +40,10 @@ def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str
     segments too. `tsv` prints left text, right text and confidence.
     """
     ll, rl = language_family(left_lang), language_family(right_lang)
-    a = lines_of(read_text(left, encoding))
-    b = lines_of(read_text(right, encoding))
+    a = lines_of(decode(limits.read_bytes(left, limits.MAX_TRACK_BYTES, "a file to align"), left, encoding))
+    limits.check_segments(len(a), "lines", left)
+    b = lines_of(decode(limits.read_bytes(right, limits.MAX_TRACK_BYTES, "a file to align"), right, encoding))
+    limits.check_segments(len(b), "lines", right)
     beads = align([Segment(t, line=i + 1) for i, t in enumerate(a)],
                   [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl)
     click.echo(render(beads, a, b, fmt), nl=False)

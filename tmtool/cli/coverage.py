@@ -194,14 +194,22 @@ def scan_file(cat: Catalogue, want_missing: bool, started_ns: int) -> tuple[File
     from tmtool import coverage
     from tmtool.formats import poscan
 
+    from tmtool import limits
+
     result = FileResult(cat.shown, cat.recording, cat.folder_language)
     try:
         with open(cat.path, "rb") as fh:
             before = os.fstat(fh.fileno())
-            data = fh.read()
+            if before.st_size > limits.MAX_CATALOG_BYTES:
+                result.error = str(limits.too_large(cat.shown, limits.MAX_CATALOG_BYTES, "a catalogue"))
+                return result, None, None
+            data = fh.read(limits.MAX_CATALOG_BYTES + 1)
             after = os.fstat(fh.fileno())
     except OSError as exc:
         result.error = f"{cat.shown}: {exc.strerror or exc}"
+        return result, None, None
+    if len(data) > limits.MAX_CATALOG_BYTES:  # it grew while being read
+        result.error = str(limits.too_large(cat.shown, limits.MAX_CATALOG_BYTES, "a catalogue"))
         return result, None, None
     ident = _identity(before) if _identity(before) == _identity(after) else None
     digest = hashlib.blake2b(data, digest_size=16).hexdigest() if before.st_mtime_ns > started_ns - RACY_NS else None

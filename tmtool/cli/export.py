@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -30,13 +31,13 @@ def _duration(value: str | None) -> int | None:
     return parse_duration(value.strip(), "--duration") if value is not None else None
 
 
-def _emit(text: str, output: str) -> None:
-    from tmtool.textio import atomic_write
+def _emit(text: str, output: str, root: Path) -> None:
+    from tmtool.project import write_output
 
     if output == "-":
         click.echo(text, nl=False)
     else:
-        atomic_write(output, text)
+        write_output(root, output, text)
 
 
 def _say(messages: list[str] | tuple[str, ...], quiet: bool) -> None:
@@ -87,7 +88,7 @@ def _captions(fmt: str, recording: str, langs: tuple[str, ...], output: str, dur
     text, result = build.export_captions(
         loaded, langs, fmt, fallback=fallback, duration_ms=_duration(duration), overrides=_overrides(settings)
     )
-    _emit(text, output)
+    _emit(text, output, loaded.root)
     messages = list(result.messages)
     if fallback is None and any(u.untranslated for u in result.units) and len(langs) == 1:
         messages.append(f"(--fallback {loaded.recording.manifest.source_language} shows the untranslated "
@@ -143,7 +144,7 @@ def export_text(recording: str, langs: tuple[str, ...], fmt: str, layout: str, o
     if not langs:
         raise click.UsageError("give the languages: --lang kk --lang en")
     loaded = build.load(recording, encoding=encoding)
-    _emit(build.export_text(loaded, langs, fmt, layout, duration_ms=_duration(duration)), output)
+    _emit(build.export_text(loaded, langs, fmt, layout, duration_ms=_duration(duration)), output, loaded.root)
 
 
 @cli.group("check")

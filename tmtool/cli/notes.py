@@ -15,7 +15,7 @@ from tmtool import catalog as cat
 from tmtool import languages, project
 from tmtool.cli import cli
 from tmtool.cli.options import format_option
-from tmtool.errors import CatalogError, TmtoolError
+from tmtool.errors import CatalogError, RecordingError, TmtoolError
 from tmtool.formats import po
 
 
@@ -24,6 +24,8 @@ def _locate(recording: str) -> tuple[Path, str]:
     p = Path(recording)
     if p.is_dir():
         root, folder = project.resolve(recording)
+        if not (folder / project.MANIFEST).is_file():
+            raise RecordingError(f"not a recording folder (no {project.MANIFEST})", str(folder))
         return root, folder.name
     return Path.cwd(), project.check_id(recording)
 

@@ -10,7 +10,6 @@ import click
 from tmtool import memory, project
 from tmtool.cli import cli
 from tmtool.cli.options import format_option, lang_option, quiet_option
-from tmtool.textio import atomic_write
 
 min_score_option = click.option(
     "--min-score", type=click.IntRange(0, 100), default=75, show_default=True,
@@ -142,11 +141,13 @@ def export(langs: tuple[str, ...], fmt: str, output: str, root: Path, quiet: boo
     One unit per distinct English and translation from the catalogues (fuzzy entries
     are left out), for OmegaT, memoQ, Trados and the like.
     """
+    if output != "-":
+        project.check_output(root, output)  # before the work: never over a catalogue or a memory
     text, count, warnings = memory.export_tmx(root, _one_lang(langs))
     _warn(warnings, quiet)
     if output == "-":
         click.echo(text, nl=False)
     else:
-        atomic_write(output, text)
+        project.write_output(root, output, text)
     if not quiet:
         click.echo(f"{count} translation units written to {'standard output' if output == '-' else output}", err=True)

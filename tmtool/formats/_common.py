@@ -232,17 +232,46 @@ def no_cues(path: str, text: str) -> InputError:
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
+# Invisible (a zero-width no-break character): written inside a pattern, it
+# keeps every reader from seeing the pattern and changes nothing on screen.
+WORD_JOINER = "\u2060"
+# pysubs2 reads any line holding two of these (its SubRip and its WebVTT
+# timestamp; ``\d`` is any decimal digit, as in pysubs2) as a timing line, in
+# .srt and .vtt alike, arrow or not.
+_CLOCK = re.compile(r"\d{1,2}:\d{1,2}:\d{1,2}[.,]\d|\d{2}:\d{2}\.\d{2}")
+_DIGIT_COLON = re.compile(r"(?<=\d):(?=\d)")
+
+
+def defuse_times(line: str) -> str:
+    """``line`` with a word joiner after every colon between digits when it holds a
+    timestamp, so that no subtitle reader takes it for a timing line.
+
+    >>> defuse_times("at 00:01:02,500 and 00:01:04,000") == "at 00:\u206001:\u206002,500 and 00:\u206001:\u206004,000"
+    True
+    >>> defuse_times("at 12:30")
+    'at 12:30'
+    """
+    return _DIGIT_COLON.sub(":" + WORD_JOINER, line) if _CLOCK.search(line) else line
+
 
 def safe_lines(lines: Iterable[str]) -> list[str]:
     """Cue lines as a subtitle file can hold them: no line breaks inside a line,
-    no control characters (they become spaces), no blank lines, ends stripped."""
+    no control characters (they become spaces), no blank lines, ends stripped,
+    and no timestamps a reader could take for a timing line (:func:`defuse_times`)."""
     out: list[str] = []
     for raw in lines:
         for part in _LINE_BREAKS.split(str(raw)):
             part = _CONTROLS.sub(" ", part).strip()
             if part:
-                out.append(part)
+                out.append(defuse_times(part))
     return out
+
+
+def no_arrows(line: str) -> str:
+    """``line`` with every ``-->`` written ``->`` (``--->`` too: a pass can make a new one)."""
+    while "-->" in line:
+        line = line.replace("-->", "->")
+    return line
 
 
 def checked_cues(

@@ -1,21 +1,24 @@
 """PO/POT files: read strictly, write exactly as gettext's ``msgcat`` lays them out.
 
-Reading: the bytes are checked the way ``msgfmt -c`` checks them (BOM,
-charset, unterminated strings, truncation, duplicates, plural indices, …),
-then parsed with line numbers into :class:`tmtool.catalog.Catalog`. A broken
-file raises :class:`~tmtool.errors.CatalogError` naming file and line; nothing
-is ever built from a partial parse. polib is *not* used for parsing: it drops
-the last character of an unterminated string, rejects valid gettext syntax
-(``#~|`` previous msgids of obsolete entries, ``#comment`` without a space),
-loses the raw header and has no per-entry line numbers (see PO-TRAPS.md).
+Why not polib (the project's brief named it): on this kind of file it loses work
+silently — it drops the last character of an unterminated string, counts only 2 of
+3 Russian plural forms as translated, reads an empty file as 100 % translated and
+re-wraps every long line on save (see PO-TRAPS.md); so tmtool reads and writes PO itself.
+
+Reading: one pass of :mod:`tmtool.formats.poscan` checks the bytes as
+``msgfmt -c`` does (BOM, charset, unterminated strings, truncation, duplicates,
+plural forms, …) and yields the entries, which become a
+:class:`tmtool.catalog.Catalog`. A broken file raises
+:class:`~tmtool.errors.CatalogError` naming file and line; nothing is ever built
+from a partial parse.
 
 Writing: :func:`generate_po` reproduces gettext's ``write-po.c`` — 79-column
 wrapping with Unicode line-break opportunities (UAX #14 as libunistring
 implements it), ``msgid ""`` plus continuation lines for long or multi-line
 strings, C escapes, reference lines wrapped at 79 columns, flags with
 ``fuzzy`` first, obsolete entries last — so that loading and writing a file
-that ``msgcat`` normalised changes no line. :func:`write_po` replaces the file
-atomically.
+that ``msgcat`` normalised changes no line. It refuses what it could not read
+back; :func:`write_po` re-reads the bytes, then replaces the file atomically.
 """
 
 from __future__ import annotations
@@ -29,14 +32,14 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from tmtool.catalog import Catalog, Entry, header_fields
+from tmtool.catalog import Catalog, Entry
 from tmtool.errors import CatalogError, InputError
+from tmtool.formats import poscan
 from tmtool.model import Bead, Recording, Segment
-from tmtool.textio import atomic_write, decode
+from tmtool.textio import atomic_write
 
 __all__ = [
     "catalog_paths",
-    "check_plural_forms",
     "edit_catalog",
     "generate_po",
     "parse_po",
@@ -557,23 +560,34 @@ def _entry_lines(entry: Entry) -> list[str]:
 
 
 def _check_writable(catalog: Catalog) -> None:
-    """Refuse to write what msgfmt would reject: duplicates, empty msgids, mismatched plurals."""
-    seen: dict[tuple[str | None, str], Entry] = {}
-    nplurals = _nplurals(catalog)
+    """Refuse a catalogue no PO reader could take back as it is meant.
+
+    Duplicates, a second header, plural entries whose number of forms differs
+    from ``nplurals``. (What only ``msgfmt -c`` rejects, such as a ``\\n`` at the
+    end of msgid but not of msgstr, is still laid out: :func:`write_po` refuses
+    it when it reads the bytes back.) Errors carry the line the entry was read from.
+    """
+    problem = _plural_problem(catalog)
+    if problem:
+        message, entry = problem
+        where = f" (entry {entry.msgid[:40]!r})" if entry is not catalog.header else ""
+        raise CatalogError(message + where, line=entry.line or None)
+    seen: set[tuple[str | None, str]] = set()
     for e in catalog.entries:
         if e.msgid == "" and e.msgctxt is None and not e.obsolete:
             raise CatalogError("an entry with an empty msgid would be taken for the header", line=e.line or None)
         if e.key in seen:
             raise CatalogError(f"duplicate entry {e.msgid[:60]!r} (msgctxt {e.msgctxt!r})", line=e.line or None)
-        seen[e.key] = e
-        if e.msgid_plural is not None and not e.obsolete:
-            if nplurals is None:
-                raise CatalogError("plural entries need a Plural-Forms header", line=e.line or None)
-            if len(e.msgstr_plural) != nplurals:
-                raise CatalogError(
-                    f"entry {e.msgid[:40]!r} has {len(e.msgstr_plural)} plural forms, Plural-Forms says {nplurals}",
-                    line=e.line or None,
-                )
+        seen.add(e.key)
+
+
+def _block(lines: list[str], entry: Entry) -> list[str]:
+    # gettext joins a line ending in a backslash with the next one; only a comment can end so.
+    for line in lines:
+        if line.endswith("\\"):
+            raise CatalogError(f"a comment line cannot end with a backslash (gettext would join it with the "
+                               f"next line): {line[:60]!r}", line=entry.line or None)
+    return lines
 
 
 def generate_po(catalog: Catalog) -> str:
@@ -582,19 +596,23 @@ def generate_po(catalog: Catalog) -> str:
     blocks: list[list[str]] = []
     if catalog.header is not None:
         h = catalog.header
-        blocks.append(_comment_lines(h) + _flag_line(h, False) + _wrap("", "msgid", "") + _wrap("", "msgstr", h.msgstr))
+        blocks.append(_block(_comment_lines(h) + _flag_line(h, False) + _wrap("", "msgid", "")
+                             + _wrap("", "msgstr", h.msgstr), h))
     for e in catalog.entries:
         if not e.obsolete:
-            blocks.append(_entry_lines(e))
+            blocks.append(_block(_entry_lines(e), e))
     for e in catalog.entries:
         if e.obsolete:
-            blocks.append(_entry_lines(e))
+            blocks.append(_block(_entry_lines(e), e))
     return "\n".join("\n".join(b) + "\n" for b in blocks)
 
 
-def write_po(path: str | Path, catalog: Catalog) -> None:
-    """Write ``catalog`` to ``path`` atomically, in the charset its header names."""
-    text = generate_po(catalog)
+def _encode(catalog: Catalog, path: str | Path) -> bytes:
+    """The file's bytes in the header's charset, read back before they may replace a translator's file."""
+    try:
+        text = generate_po(catalog)
+    except CatalogError as exc:
+        raise exc.located(str(path)) from None
     charset = catalog.charset
     try:
         codecs.lookup(charset)
@@ -605,405 +623,88 @@ def write_po(path: str | Path, catalog: Catalog) -> None:
     except UnicodeEncodeError as exc:
         line = text[: exc.start].count("\n") + 1
         raise CatalogError(f"character {text[exc.start]!r} cannot be written in {charset}", str(path), line) from None
-    atomic_write(path, data)
+    try:
+        parse_po_bytes(data, str(path))
+    except CatalogError as exc:
+        raise CatalogError(f"not written: line {exc.line} of the new text would not read back: {exc.message}",
+                           str(path)) from None
+    return data
+
+
+def write_po(path: str | Path, catalog: Catalog) -> None:
+    """Write ``catalog`` to ``path`` atomically, in the charset its header names (checked first)."""
+    atomic_write(path, _encode(catalog, path))
 
 
 # --- reading --------------------------------------------------------------------------------
 
 
-class _Syntax(Exception):
-    def __init__(self, message: str, line: int):
-        super().__init__(message)
-        self.message = message
-        self.line = line
+def _entry(e: poscan.Entry) -> Entry:
+    """One message as :mod:`~tmtool.formats.poscan` read it, as a catalogue entry.
 
-
-_SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-               "\\": "\\", '"': '"', "'": "'", "?": "?"}
-
-
-def _parse_string(s: str, lineno: int) -> str:
-    """``"..."`` (after leading whitespace) to its value; only whitespace may follow."""
-    s = s.strip(" \t")
-    if not s.startswith('"'):
-        raise _Syntax("expected a string in double quotes", lineno)
-    out: list[str] = []
-    k = 1
-    n = len(s)
-    while True:
-        if k >= n:
-            raise _Syntax("end-of-line within string (a closing \" is missing)", lineno)
-        ch = s[k]
-        if ch == '"':
-            break
-        if ch == "\\":
-            k += 1
-            if k >= n:
-                raise _Syntax("end-of-line within string (a closing \" is missing)", lineno)
-            e = s[k]
-            if e in _SIMPLE_ESC:
-                out.append(_SIMPLE_ESC[e])
-                k += 1
-            elif e in "01234567":
-                m = re.match(r"[0-7]{1,3}", s[k:])
-                assert m
-                out.append(chr(int(m.group(), 8)))
-                k += len(m.group())
-            elif e == "x":
-                m = re.match(r"[0-9A-Fa-f]+", s[k + 1:])
-                if not m:
-                    raise _Syntax("invalid control sequence \\x without hex digits", lineno)
-                out.append(chr(int(m.group(), 16) & 0xFF))
-                k += 1 + len(m.group())
-            else:
-                raise _Syntax(f"invalid control sequence \\{e}", lineno)
-            continue
-        out.append(ch)
-        k += 1
-    rest = s[k + 1:]
-    if rest.strip(" \t\f\v"):
-        raise _Syntax(f"unexpected text after the closing quote: {rest.strip()[:20]!r}", lineno)
-    return "".join(out)
-
-
-_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr\[(\d+)\]|msgstr)(?=[ \t\"]|$)")
-
-
-class _Builder:
-    """Collects one entry's parts while the parser walks its lines."""
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.tcomments: list[str] = []
-        self.xcomments: list[str] = []
-        self.refs: list[str] = []
-        self.flags: list[str] = []
-        self.prev: dict[str, str] = {}
-        self.fields: dict[str, str] = {}
-        self.plural: dict[int, str] = {}
-        self.order: list[str] = []
-        self.obsolete: bool | None = None
-        self.start = 0
-        self.msgid_line = 0
-        self.current: tuple[str, str | int] | None = None  # (where, key) the next "..." continues
-
-    @property
-    def empty(self) -> bool:
-        return not (self.tcomments or self.xcomments or self.refs or self.flags or self.prev or self.order)
-
-    @property
-    def has_msgstr(self) -> bool:
-        return "msgstr" in self.fields or bool(self.plural)
-
-
-def parse_po(text: str, path: str = "<po>", *, header_only: bool = False) -> Catalog:
-    """Parse PO text (already decoded, ``\\n`` line ends) into a :class:`Catalog`.
-
-    Strict as ``msgfmt -c``: any syntax error, duplicate, missing ``msgstr`` or
-    plural-form mismatch raises :class:`CatalogError` with the line.
+    Flags as msgfmt reads them: a ``fuzzy`` on an earlier ``#,`` line, which
+    msgfmt and msgcat ignore, is dropped (so ``Entry.fuzzy`` agrees with the
+    coverage counts), and a flag given twice is kept once.
     """
-    try:
-        return _parse(text, path, header_only)
-    except _Syntax as exc:
-        raise CatalogError(exc.message, path, exc.line) from None
-
-
-def _parse(text: str, path: str, header_only: bool) -> Catalog:
-    entries: list[Entry] = []
-    header: Entry | None = None
-    b = _Builder()
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-
-    def finish(lineno: int) -> bool:
-        nonlocal header
-        if b.empty:
-            b.reset()
-            return False
-        if "msgid" not in b.fields:
-            raise _Syntax("comments without a message (missing 'msgid')" if not b.order else "missing 'msgid'", b.start)
-        if not b.has_msgstr:
-            raise _Syntax("missing 'msgstr' section", b.msgid_line)
-        if "msgid_plural" in b.fields:
-            if "msgstr" in b.fields:
-                raise _Syntax("'msgid_plural' needs msgstr[0], msgstr[1] …, not 'msgstr'", b.msgid_line)
-            idx = sorted(b.plural)
-            if idx != list(range(len(idx))):
-                raise _Syntax(f"plural forms must be numbered msgstr[0] … without gaps, found {idx}", b.msgid_line)
-        elif b.plural:
-            raise _Syntax("msgstr[N] without 'msgid_plural'", b.msgid_line)
-        e = Entry(
-            msgid=b.fields["msgid"],
-            msgstr=b.fields.get("msgstr", ""),
-            msgctxt=b.fields.get("msgctxt"),
-            msgid_plural=b.fields.get("msgid_plural"),
-            msgstr_plural=tuple(b.plural[i] for i in sorted(b.plural)),
-            translator_comments=tuple(b.tcomments),
-            extracted_comments=tuple(b.xcomments),
-            references=tuple(b.refs),
-            flags=tuple(b.flags),
-            previous_msgctxt=b.prev.get("msgctxt"),
-            previous_msgid=b.prev.get("msgid"),
-            previous_msgid_plural=b.prev.get("msgid_plural"),
-            obsolete=bool(b.obsolete),
-            line=b.msgid_line,
-        )
-        if e.msgid == "" and e.msgctxt is None and not e.obsolete and header is None and not entries:
-            header = e
-        else:
-            entries.append(e)
-        b.reset()
-        return True
-
-    lineno = 0
-    for lineno, raw in enumerate(lines, 1):
-        # Only leading whitespace goes: a comment keeps its trailing spaces, as gettext keeps them.
-        stripped = raw.lstrip(" \t\f\v")
-        if not stripped.strip(" \t\f\v\r"):
-            continue
-        obsolete = False
-        previous = False
-        body = stripped
-        if body.startswith("#~"):
-            obsolete = True
-            body = body[2:]
-            if body.startswith("|"):
-                previous = True
-                body = body[1:]
-            body = body.lstrip(" \t")
-            if not body:
-                continue  # an empty "#~" line carries nothing
-            if body.startswith("#|") and not previous:  # "#~ #| msgid …", as some tools write it
-                previous = True
-                body = body[2:].lstrip(" \t")
-            # "#~ # note", "#~ #. …" (an obsolete entry's comments) fall through to the comments.
-        elif body.startswith("#|"):
-            previous = True
-            body = body[2:].lstrip(" \t")
-        if body.startswith("#") and not previous:
-            # A comment after the strings starts the next entry.
-            if b.has_msgstr:
-                if finish(lineno) and header_only and header is not None:
-                    break
-            if not b.start:
-                b.start = lineno
-            kind = body[1:2]
-            if kind == ".":
-                b.xcomments.append(_strip_one(body[2:]))
-            elif kind == ":":
-                b.refs.extend(body[2:].split())
-            elif kind == ",":
-                b.flags.extend(f.strip() for f in body[2:].split(",") if f.strip())
-            else:
-                b.tcomments.append(_strip_one(body[1:]))
-            b.current = None
-            continue
-        # Keyword or continuation (possibly obsolete / previous).
-        if previous:
-            if b.has_msgstr:
-                if finish(lineno) and header_only and header is not None:
-                    break
-            if not b.start:
-                b.start = lineno
-            if obsolete:
-                if b.obsolete is False:
-                    raise _Syntax("obsolete (#~) and live lines mixed in one entry", lineno)
-                b.obsolete = True
-            if body.startswith('"'):
-                if b.current is None or b.current[0] != "prev":
-                    raise _Syntax("a continuation string without a keyword", lineno)
-                b.prev[str(b.current[1])] += _parse_string(body, lineno)
-                continue
-            m = _KEYWORD.match(body)
-            if not m or m.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
-                raise _Syntax(f"invalid previous-message line {stripped[:30]!r}", lineno)
-            b.prev[m.group(1)] = _parse_string(body[m.end():], lineno)
-            b.current = ("prev", m.group(1))
-            continue
-        if body.startswith('"'):
-            if b.current is None or b.current[0] == "prev":
-                raise _Syntax("a string without a keyword before it", lineno)
-            if obsolete != bool(b.obsolete):
-                raise _Syntax("obsolete (#~) and live lines mixed in one entry", lineno)
-            where, key = b.current
-            val = _parse_string(body, lineno)
-            if where == "plural":
-                b.plural[int(key)] += val
-            else:
-                b.fields[str(key)] += val
-            continue
-        m = _KEYWORD.match(body)
-        if not m:
-            if body.startswith("domain"):
-                raise _Syntax("'domain' directives are not supported (one domain per file)", lineno)
-            raise _Syntax(f"syntax error: keyword unknown in {stripped[:30]!r}", lineno)
-        kw = m.group(1)
-        name = "msgstr" if kw.startswith("msgstr[") else kw
-        # A msgctxt/msgid after a msgstr starts a new entry.
-        if kw in ("msgctxt", "msgid") and b.has_msgstr:
-            if finish(lineno) and header_only and header is not None:
-                break
-        if not b.start:
-            b.start = lineno
-        if b.obsolete is None:
-            b.obsolete = obsolete
-        elif b.obsolete != obsolete and (b.order or not obsolete):
-            raise _Syntax("obsolete (#~) and live lines mixed in one entry", lineno)
-        else:
-            b.obsolete = obsolete
-        value = _parse_string(body[m.end():], lineno)
-        if kw == "msgctxt":
-            if b.order:
-                raise _Syntax("'msgctxt' must come before 'msgid'", lineno)
-            b.fields["msgctxt"] = value
-        elif kw == "msgid":
-            if "msgid" in b.fields:
-                raise _Syntax("a second 'msgid' in one entry (missing 'msgstr' before it)", lineno)
-            b.fields["msgid"] = value
-            b.msgid_line = lineno
-        elif kw == "msgid_plural":
-            if "msgid" not in b.fields or b.has_msgstr or "msgid_plural" in b.fields:
-                raise _Syntax("'msgid_plural' must follow 'msgid'", lineno)
-            b.fields["msgid_plural"] = value
-        elif m.group(2) is not None:
-            if "msgid" not in b.fields:
-                raise _Syntax("'msgstr' without 'msgid'", lineno)
-            i = int(m.group(2))
-            if i in b.plural:
-                raise _Syntax(f"msgstr[{i}] given twice", lineno)
-            if i > 1000:
-                raise _Syntax(f"plural index {i} out of range", lineno)
-            b.plural[i] = value
-            kw, name = str(i), "plural"
-        else:
-            if "msgid" not in b.fields:
-                raise _Syntax("'msgstr' without 'msgid'", lineno)
-            if "msgstr" in b.fields:
-                raise _Syntax("a second 'msgstr' in one entry", lineno)
-            b.fields["msgstr"] = value
-        b.order.append(kw)
-        b.current = ("plural", kw) if name == "plural" else ("field", kw if name != "msgstr" else "msgstr")
+    flags = e.flags
+    if flags and ((not e.fuzzy and "fuzzy" in flags) or len(set(flags)) != len(flags)):
+        flags = tuple(dict.fromkeys(f for f in flags if e.fuzzy or f != "fuzzy"))
+    if e.msgid_plural is None:
+        msgstr, forms = e.msgstr[0], ()
     else:
-        if not b.empty:
-            if not b.has_msgstr and b.order:
-                raise _Syntax("end of file within an entry: missing 'msgstr' section (file truncated?)", lineno)
-            finish(lineno + 1)
-    catalog = Catalog(header, tuple(entries))
-    if header_only:
-        return catalog
-    _check_parsed(catalog)
+        msgstr, forms = "", e.msgstr
+    return Entry(e.msgid, msgstr, e.msgctxt, e.msgid_plural, forms, e.translator_comments, e.extracted_comments,
+                 e.references, flags, e.previous_msgctxt, e.previous_msgid, e.previous_msgid_plural, e.obsolete,
+                 e.line)
+
+
+def _read(data: bytes | str, path: str) -> Catalog:
+    """Scan (checks and parsing in one pass), then build the :class:`Catalog`."""
+    scan = poscan.scan(data, path)
+    header: Entry | None = None
+    entries: list[Entry] = []
+    try:
+        for e in scan:
+            if e.is_header:
+                header = _entry(e)
+            else:
+                entries.append(_entry(e))
+    except InputError as exc:
+        raise CatalogError(exc.message, exc.path or path, exc.line) from None
+    catalog = Catalog(header, tuple(entries), tuple(str(w) for w in scan.warnings))
+    # Stricter than msgfmt (which checks translated entries only): tmtool would refuse to write it.
+    problem = _plural_problem(catalog)
+    if problem:
+        raise CatalogError(problem[0], path, problem[1].line or None)
     return catalog
 
 
-def _strip_one(s: str) -> str:
-    """gettext stores a comment without the one space that follows ``#``, ``#.``."""
-    return s[1:] if s.startswith(" ") else s
+def parse_po(text: str, path: str = "<po>") -> Catalog:
+    """Parse PO text (already decoded) into a :class:`Catalog`.
 
-
-def _nplurals(catalog: Catalog) -> int | None:
-    pf = header_fields(catalog).get("Plural-Forms")
-    if pf is None:
-        return None
-    m = re.search(r"nplurals\s*=\s*(\d+)", pf)
-    return int(m.group(1)) if m else None
-
-
-def _check_parsed(catalog: Catalog) -> None:
-    """What msgfmt -c rejects beyond syntax: duplicates and plural-form counts."""
-    seen: dict[tuple[str | None, str], int] = {}
-    for e in catalog.entries:
-        if e.key in seen:
-            raise _Syntax(
-                f"duplicate message definition {e.msgid[:50]!r} (first defined at line {seen[e.key]})", e.line
-            )
-        seen[e.key] = e.line
-    header = catalog.header
-    pf = header_fields(catalog).get("Plural-Forms")
-    has_plural = any(e.msgid_plural is not None and not e.obsolete for e in catalog.entries)
-    nplurals = _nplurals(catalog)
-    if pf is not None and (nplurals is None or nplurals < 1 or "plural=" not in pf):
-        raise _Syntax(f"invalid Plural-Forms header {pf!r}", header.line if header else 1)
-    if has_plural and nplurals is None:
-        first = next(e for e in catalog.entries if e.msgid_plural is not None and not e.obsolete)
-        raise _Syntax("plural entries but no Plural-Forms header", first.line)
-    for e in catalog.entries:
-        if e.msgid_plural is not None and not e.obsolete and len(e.msgstr_plural) != nplurals:
-            raise _Syntax(
-                f"Plural-Forms says nplurals={nplurals} but this entry has {len(e.msgstr_plural)} plural forms", e.line
-            )
-
-
-_CHARSET = re.compile(r"charset=([^\s;\\\"]+)")
-
-
-def _charset_of(data: bytes, path: str) -> tuple[str, int]:
-    """The charset the header names (``UTF-8`` when none or the ``CHARSET`` placeholder)."""
-    head = parse_po(data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n"), path, header_only=True).header
-    if head is None:
-        return "UTF-8", 0
-    m = _CHARSET.search(head.msgstr)
-    if not m or m.group(1).upper() == "CHARSET":
-        return "UTF-8", head.line
-    name = m.group(1)
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        raise CatalogError(f"unknown charset {name!r} in the Content-Type header", path, head.line) from None
-    return name, head.line
-
-
-def _validate(data: bytes, path: str) -> tuple[str, ...] | None:
-    """Run the shared strict scanner (:mod:`tmtool.formats.poscan`): raise, or return its warnings.
-
-    None when the scanner is not available (then this module's own checks stand alone).
+    Strict as ``msgfmt -c`` (see :mod:`tmtool.formats.poscan`): a syntax error,
+    duplicate, missing ``msgstr`` or plural-form mismatch raises
+    :class:`CatalogError` with the line.
     """
-    try:
-        from tmtool.formats import poscan
-    except ImportError:  # pragma: no cover - poscan ships with tmtool
-        return None
-    try:
-        return tuple(str(w) for w in poscan.check(data, path))
-    except InputError as exc:
-        raise CatalogError(exc.message, exc.path or path, exc.line) from None
+    return _read(text, path)
 
 
 def parse_po_bytes(data: bytes, path: str) -> Catalog:
     """Bytes of a PO file → :class:`Catalog`; the header's charset decides the decoding."""
-    if data.startswith(codecs.BOM_UTF8):
-        raise CatalogError("starts with a UTF-8 byte-order mark, which msgfmt rejects; save without BOM", path, 1)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
-        raise CatalogError("UTF-16 or binary data; PO files must be UTF-8 or the charset their header names", path, 1)
-    if not data.strip():
-        raise CatalogError("empty file: a PO file needs at least a header entry", path, 1)
-    scanned = _validate(data, path)
-    charset, _ = _charset_of(data, path)
-    try:
-        text = decode(data, path, charset)
-    except InputError as exc:
-        raise CatalogError(f"{exc.message} (the header says charset={charset})", path, exc.line) from None
-    catalog = parse_po(text, path)
-    if catalog.header is None:
-        raise CatalogError("no header entry (msgid \"\") at the start", path, 1)
-    if scanned is None:
-        warning = check_plural_forms(catalog)
-        scanned = (f"{path}:{catalog.header.line}: warning: {warning}",) if warning else ()
-    return Catalog(catalog.header, catalog.entries, scanned)
+    return _read(data, path)
 
 
 def read_po(path: str | Path) -> Catalog:
-    """Read and validate a PO/POT file; :class:`CatalogError` (file:line) when it is broken."""
-    p = Path(path)
+    """Read and validate a PO/POT file; :class:`CatalogError` (file:line) when it is broken.
+
+    Files beyond :data:`tmtool.limits.MAX_CATALOG_BYTES` are refused before they are read.
+    """
+    from tmtool import limits
+
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise CatalogError("is a directory, expected a PO file", str(path)) from None
-    except OSError as exc:
-        raise CatalogError(exc.strerror or str(exc), str(path)) from None
+        data = limits.read_bytes(path, limits.MAX_CATALOG_BYTES, "a catalogue")
+    except InputError as exc:
+        raise CatalogError(exc.message, exc.path, exc.line) from None
     return parse_po_bytes(data, str(path))
 
 
@@ -1022,25 +723,29 @@ def plural_forms_for(language: str) -> str:
         return get_plural(code).plural_forms
 
 
-def check_plural_forms(catalog: Catalog) -> str | None:
-    """A warning when the header's ``nplurals`` differs from babel's rule for its ``Language``.
+def _plural_problem(catalog: Catalog) -> tuple[str, Entry] | None:
+    """An unusable ``Plural-Forms`` header, or a live plural entry whose number of forms
+    differs from ``nplurals``, translated or not: the message and the entry (or header) at fault.
 
-    Django's Russian catalogues use ``nplurals=4`` (Transifex); they are read as
-    written and counted as msgfmt counts them, with this warning.
+    msgfmt -c rejects the latter only for translated entries (PO-TRAPS: 2 of 3 Russian
+    forms filled); tmtool reads and writes only catalogues whose plural entries all have
+    every form, so the translator's editor shows each one. Plural rules that merely
+    differ from babel's are warnings (:mod:`~tmtool.formats.poscan`).
     """
-    fields = header_fields(catalog)
-    lang = fields.get("Language", "").strip()
-    pf = fields.get("Plural-Forms")
-    if not lang or pf is None:
-        return None
-    try:
-        expected = plural_forms_for(lang.replace("_", "-").split("@")[0])
-    except Exception:  # unknown to babel: nothing to compare with
-        return None
-    have = _nplurals(catalog)
-    m = re.search(r"nplurals=(\d+)", expected)
-    if m and have is not None and int(m.group(1)) != have:
-        return f"Plural-Forms has nplurals={have}, CLDR (babel) gives {m.group(1)} for {lang}: {expected}"
+    header = None
+    if catalog.header is not None:
+        h = catalog.header
+        header = poscan.parse_header(h.msgstr, h.line)
+        pf = header.get("Plural-Forms")
+        if pf is not None and (header.nplurals is None or header.nplurals < 1 or header.plural is None):
+            return f"invalid Plural-Forms header {pf!r}", h
+    for e in catalog.entries:
+        if e.msgid_plural is not None and not e.obsolete:
+            if header is None:
+                return "plural entries need a header with Plural-Forms", e
+            problem = poscan.plural_count_problem(header, len(e.msgstr_plural))
+            if problem:
+                return problem, e
     return None
 
 
@@ -1073,18 +778,6 @@ def _language_header(language: str) -> dict[str, str]:
 def _content_changed(old: Catalog | None, new: Catalog) -> bool:
     # Value equality (line numbers and reader warnings do not count): same values, same text.
     return old is None or old != new
-
-
-def _encode_checked(catalog: Catalog, path: Path) -> bytes:
-    """Serialise and re-read the result before it may replace a translator's file."""
-    text = generate_po(catalog)
-    charset = catalog.charset
-    try:
-        data = text.encode(charset)
-    except (UnicodeEncodeError, LookupError) as exc:
-        raise CatalogError(f"cannot write the catalogue in its charset {charset}: {exc}", str(path)) from None
-    parse_po_bytes(data, str(path))  # never write what we could not read back
-    return data
 
 
 def update_catalogs(
@@ -1175,7 +868,7 @@ def update_catalogs(
         if pot in merged:  # translations say which template they were merged with, as msgmerge does
             merged = {p: c if p == pot else cat.set_header_fields(c, {"POT-Creation-Date": date})
                       for p, c in merged.items()}
-        data = {p: _encode_checked(c, p) for p, c in merged.items()}
+        data = {p: _encode(c, p) for p, c in merged.items()}
         for path, raw in data.items():
             atomic_write(path, raw)
     return list(data)
@@ -1206,5 +899,5 @@ def edit_catalog(
         now = now or datetime.now(timezone.utc).replace(second=0, microsecond=0)
         if path.suffix == ".po":
             new = cat.set_header_fields(new, {"PO-Revision-Date": cat.po_date(now)})
-        atomic_write(path, _encode_checked(new, path))
+        atomic_write(path, _encode(new, path))
         return True

@@ -4,12 +4,14 @@ polib is slow and lossy on broken files (it drops the last character of an
 unterminated string, reads an empty file as 100 % translated, keeps duplicate
 entries; see ``PO-TRAPS.md``). This module reads a catalogue the way GNU gettext
 0.21 does and raises :class:`~tmtool.errors.InputError` (``path:line: reason``)
-wherever ``msgfmt -c`` would stop, so callers can validate a file before polib
-ever touches it::
+wherever ``msgfmt -c`` would stop. It is tmtool's one PO reader (coverage, the
+memory, and :mod:`tmtool.formats.po`, which builds its catalogues from these
+entries). Validate a file::
 
     warnings = poscan.check(data, "locales/kk/LC_MESSAGES/rec.po")   # raises InputError
 
-or stream its entries (header and obsolete entries included)::
+or stream its entries (header and obsolete entries included, every comment and
+flag, ``#|`` previous strings also of obsolete entries, the line of each)::
 
     scan = poscan.scan(data, path)
     for entry in scan: ...
@@ -69,7 +71,8 @@ from functools import lru_cache
 
 from tmtool.errors import InputError
 
-__all__ = ["Entry", "Header", "ScanWarning", "Catalogue", "Scan", "scan", "check", "read"]
+__all__ = ["Entry", "Header", "ScanWarning", "Catalogue", "Scan", "scan", "check", "read", "decode", "parse_header",
+           "plural_count_problem"]
 
 
 # ---------------------------------------------------------------- values
@@ -415,6 +418,21 @@ def parse_header(msgstr: str, line: int) -> Header:
     return Header(tuple(fields), line, charset, language, nplurals, plural)
 
 
+# ---------------------------------------------------------------- plural forms of one message
+
+
+def plural_count_problem(header: Header, forms: int) -> str | None:
+    """Why a translated plural entry with ``forms`` forms is invalid under ``header``, or None."""
+    if header.nplurals is None or header.plural is None:
+        return ("message catalog has plural form translations, but the header lacks "
+                "\"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\"")
+    n = header.nplurals
+    if forms != n:
+        return (f"{'only ' if forms < n else ''}{forms} plural form{'' if forms == 1 else 's'} but the header's "
+                f"Plural-Forms says nplurals={n}: a plural entry needs exactly msgstr[0] … msgstr[{n - 1}]")
+    return None
+
+
 # ---------------------------------------------------------------- the scanner
 
 
@@ -657,28 +675,12 @@ class Scan:
 
     def _slow_line(self, s: str, line: int) -> None:
         """Feed one line; completed entries go to ``self._out``."""
-        st = s.strip(" \t\f\v")
+        st = s.lstrip(" \t\f\v")  # a comment keeps its trailing blanks, as gettext (and the fast path) keep them
         if not st:
             return
-        obsolete = False
-        if st[0] == "#":
-            if st.startswith("#~"):
-                obsolete = True
-                st = st[2:]
-                if st.startswith("|"):
-                    return self._slow_tokens(st[1:], line, True, previous=True)
-                st = st.lstrip(" \t\f\v")
-                if not st:
-                    return
-                if st[0] == "#":
-                    if st.startswith("#|"):
-                        return self._slow_tokens(st[2:], line, True, previous=True)
-                    return self._slow_comment(st, line)
-            elif st.startswith("#|"):
-                return self._slow_tokens(st[2:], line, False, previous=True)
-            else:
-                return self._slow_comment(st, line)
-        self._slow_tokens(st, line, obsolete, previous=False)
+        if st[0] == "#" and st[1:2] != "~" and st[1:2] != "|":
+            return self._slow_comment(st, line)
+        self._slow_tokens(st, line, False, previous=False)
 
     def _slow_tokens(self, st: str, line: int, obsolete: bool, previous: bool) -> None:
         i = 0
@@ -690,6 +692,20 @@ class Scan:
             i = tm.end()
             kind = tm.lastgroup
             if kind == "cmt":
+                # As gettext's lexer, anywhere on a line: "#~" makes the rest of the line
+                # obsolete, "#|" (or "#~|") previous; any other "#" starts a comment.
+                mark = st[i:i + 1]
+                if mark == "~":
+                    obsolete = True
+                    i += 1
+                    if st[i:i + 1] == "|":
+                        previous = True
+                        i += 1
+                    continue
+                if mark == "|":
+                    previous = True
+                    i += 1
+                    continue
                 if previous:
                     raise self._error("syntax error in a #| (previous msgid) line", line)
                 self._slow_comment(st[tm.start("cmt"):], line)
@@ -698,6 +714,8 @@ class Scan:
                 where = "end-of-file" if line == self._eof_line else "end-of-line"
                 raise self._error(f"{where} within string (a closing \" is missing)", line)
             if kind == "bad":
+                if not st[tm.start("bad"):].strip(" \t\f\v"):
+                    return  # blanks at the end of the line (kept by _slow_line for comments)
                 raise self._error(f"syntax error: unexpected {tm.group('bad')!r}", line)
             if kind == "str":
                 if previous:
@@ -957,12 +975,9 @@ class Scan:
             self._plural_count_against(self.header, e.line, len(e.msgstr))
 
     def _plural_count_against(self, h: Header, line: int, forms: int) -> None:
-        if h.nplurals is None or h.plural is None:
-            raise self._error(
-                "message catalog has plural form translations, but the header lacks "
-                "\"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\"", line)
-        if forms != h.nplurals:
-            raise self._error(f"{forms} plural forms but the header says nplurals={h.nplurals}", line)
+        problem = plural_count_problem(h, forms)
+        if problem:
+            raise self._error(problem, line)
 
     def _check_newlines(self, e: Entry) -> None:
         msgid = e.msgid

@@ -32,7 +32,7 @@ import srt
 
 from tmtool.errors import InputError
 from tmtool.formats._common import (
-    TIMING_ISH, check_cue_times, checked_cues, clock_ms, cue_speaker, no_cues, normalise,
+    TIMING_ISH, WORD_JOINER, check_cue_times, checked_cues, clock_ms, cue_speaker, no_cues, normalise,
 )
 from tmtool.model import Cue, Segment
 
@@ -137,13 +137,17 @@ def read_srt(
 
 
 def _srt_safe(lines: list[str]) -> list[str]:
-    """Lines a reader takes back as the same text: no arrows, and no cue number
-    over a line starting with a time (srt, and we, take that for the next cue
-    even without a blank line): such a number joins the line below it."""
+    """Lines a reader takes back as the same text: no arrows; no markup (SubRip
+    has no escapes, so every ``<`` and ``{`` is followed by a word joiner: no
+    tag or ``{\\an8}`` override block can start); and no cue number over a line
+    starting with a time (srt, and we, take that for the next cue even without
+    a blank line): such a number joins the line below it."""
     out: list[str] = []
     for line in lines:
         while _ARROW.search(line):  # "--- >" becomes "-->" after one pass
             line = _ARROW.sub("->", line)
+        if "<" in line or "{" in line:
+            line = line.replace("<", "<" + WORD_JOINER).replace("{", "{" + WORD_JOINER)
         if out and _CUE_NUMBER.fullmatch(out[-1]) and (_TS_START.match(line) or TIMING_ISH.match(line)):
             out[-1] = f"{out[-1]} {line}"
         else:
@@ -156,7 +160,8 @@ def compose_srt(cues: Iterable[Cue]) -> str:
 
     Raises :class:`InputError` for a cue with no text, no duration, or one that
     starts before the previous cue ends; text that would break the file is
-    made safe (blank lines dropped, ``-->``, ``- >`` and ``-- >`` written ``->``).
+    made safe (blank lines dropped, ``-->``, ``- >`` and ``-- >`` written ``->``,
+    a word joiner, U+2060, after ``<`` and ``{`` and inside timestamps).
     """
     subs = []
     for number, (cue, lines) in enumerate(checked_cues(cues, _srt_safe), 1):

@@ -191,7 +191,9 @@ def read_tmx(fp: BinaryIO, path: str) -> TmxDocument:
     except expat.ExpatError as exc:
         raise InputError(f"malformed XML: {expat.ErrorString(exc.code)}", path, exc.lineno) from None
     except UnicodeError as exc:
-        raise InputError(f"cannot decode the XML ({exc.reason})", path) from None
+        raise InputError(f"cannot decode the XML ({getattr(exc, 'reason', exc)})", path) from None
+    except LookupError as exc:  # encoding="x-unknown" in the XML declaration
+        raise InputError(f"unknown encoding in the XML declaration ({exc})", path, 1) from None
     if not state.get("has_header"):
         raise InputError("not a TMX file: no <header>", path)
     return doc

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from tmtool.errors import InputError
 from tmtool.formats._common import (
-    TIMING_ISH, check_cue_times, checked_cues, clock_ms, cue_speaker, format_ms, normalise, no_cues, speech_text,
+    TIMING_ISH, check_cue_times, checked_cues, clock_ms, cue_speaker, format_ms, no_arrows, no_cues, normalise,
+    safe_lines, speech_text,
 )
 from tmtool.model import Cue, Segment
 
@@ -146,14 +147,27 @@ def _escape(lines: list[str]) -> list[str]:
     return [ln.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for ln in lines]
 
 
-def compose_vtt(cues: Iterable[Cue], *, header: str = "") -> str:
+def _comment_lines(text: str) -> list[str]:
+    """Lines of a ``NOTE`` text: no blank line (it would end the block), no
+    ``-->`` (it would start a cue), no timestamps (pysubs2 reads two as a cue)."""
+    return [no_arrows(line) for line in safe_lines([text])]
+
+
+def compose_vtt(cues: Iterable[Cue], *, header: str = "", notes: Sequence[str] = ()) -> str:
     """A WebVTT file of ``cues`` in the order given; ``header`` goes after ``WEBVTT``.
 
-    Cue text is plain text: ``&``, ``<`` and ``>`` are escaped, so markup in a
-    cue shows as written. Raises :class:`InputError` as ``compose_srt`` does.
+    Each of ``notes`` becomes a ``NOTE`` block after the header (comments for
+    people; players show nothing). Cue text is plain text: ``&``, ``<`` and
+    ``>`` are escaped, so markup in a cue shows as written, and a word joiner
+    (U+2060) goes inside timestamps. Raises :class:`InputError` as
+    ``compose_srt`` does.
     """
-    head = speech_text(header).replace("-->", "->")
+    head = no_arrows(speech_text(" ".join(safe_lines([header]))))
     out = ["WEBVTT" + (f" {head}" if head else "")]
+    for note in notes:
+        lines = _comment_lines(note)
+        if lines:
+            out += ["", "NOTE " + lines[0], *lines[1:]]
     for cue, lines in checked_cues(cues, _escape, "."):
         out += ["", f"{format_ms(cue.start_ms, '.')} --> {format_ms(cue.end_ms, '.')}", *lines]
     return "\n".join(out) + "\n"
