@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Sequence
 
-from tmtool.segment import _TERMINATORS, normalize_space, split_sentences
+from tmtool.segment import TERMINATORS, normalize_space, split_sentences
 
 __all__ = [
     "LanguageRules",
@@ -276,7 +276,7 @@ BALANCE_WEIGHT = 32.0  # times the sum of squared deviations from the mean line,
 TOP_HEAVY_WEIGHT = 1.5  # times (top - bottom) / total when the top line is longer
 
 _SENTENCE_END = ".!?…"
-_HAS_TERMINATOR = re.compile(f"[{re.escape(_TERMINATORS)}]")
+_HAS_TERMINATOR = re.compile(f"[{re.escape(TERMINATORS)}]")
 _CLAUSE_END = ",;:—–"
 _DASHES = frozenset("—–-")
 _OPENING = "([{«“„‘\"'"

@@ -55,13 +55,14 @@ __all__ = ["BoundaryScore", "normalize_space", "score_boundaries", "sentences", 
 # Deliberate no-break spaces: never collapsed, never a sentence boundary.
 _NOBREAK = frozenset("\u00a0\u2007\u202f\u2060")
 _SPACE_RUN = re.compile(r"\s+")
+_HAS_NOBREAK = re.compile("[" + "".join(sorted(_NOBREAK)) + "]")
 
-_TERMINATORS = ".?!…‽。！？"
+TERMINATORS = ".?!…‽。！？"
 _CLOSERS = "\"'»”’“›)]}"
 # Russian typography glues a dash to the preceding word with a no-break space
 # ("сказал он.\u00a0— «Мы …»"); such a dash stays at the end of the sentence.
 _END = re.compile(
-    rf"([{re.escape(_TERMINATORS)}]+)([{re.escape(_CLOSERS)}]*)(?:[\u00a0\u202f][—–])?$"
+    rf"([{re.escape(TERMINATORS)}]+)([{re.escape(_CLOSERS)}]*)(?:[\u00a0\u202f][—–])?$"
 )
 _LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’‑][^\W\d_]+)*")
@@ -201,6 +202,9 @@ def normalize_space(text: str) -> str:
     >>> normalize_space("  Hello,\\n\\tworld.  20\\u00a0000 ")
     'Hello, world. 20\\xa0000'
     """
+
+    if not _HAS_NOBREAK.search(text):
+        return " ".join(text.split())  # the common case, without a call per whitespace run
 
     def collapse(m: re.Match[str]) -> str:
         run = m.group()
@@ -368,7 +372,7 @@ class BoundaryScore:
 
 
 _VISIBLE_END = re.compile(
-    rf"[{re.escape(_TERMINATORS)}][{re.escape(_CLOSERS)}]*(?:\s*[—–-])?\s*$"
+    rf"[{re.escape(TERMINATORS)}][{re.escape(_CLOSERS)}]*(?:\s*[—–-])?\s*$"
 )
 
 
