@@ -589,52 +589,45 @@ def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False)
     exact, fuzzy = _match(olds, new_entries)
     out: list[Entry] = []
     for i, new in enumerate(new_entries):
-        if i in exact:
-            o = olds[exact[i]]
-            if template or not _person_owned(o):
-                merged = dataclasses.replace(
-                    new,
-                    translator_comments=o.translator_comments,
-                    extracted_comments=_keep_extracted(o, new) + _aligner_of(new),
-                )
-            else:
-                merged = dataclasses.replace(
-                    new,
-                    msgstr=o.msgstr,
-                    msgid_plural=o.msgid_plural,
-                    msgstr_plural=o.msgstr_plural,
-                    flags=o.flags,
-                    previous_msgctxt=o.previous_msgctxt,
-                    previous_msgid=o.previous_msgid,
-                    previous_msgid_plural=o.previous_msgid_plural,
-                    translator_comments=o.translator_comments,
-                    extracted_comments=_keep_extracted(o, new),
-                )
-        elif i in fuzzy:
-            o = olds[fuzzy[i]]
-            if template or not _person_owned(o):
-                merged = dataclasses.replace(
-                    new,
-                    translator_comments=o.translator_comments,
-                    extracted_comments=_keep_extracted(o, new) + _aligner_of(new),
-                )
-            else:
-                merged = dataclasses.replace(
-                    new,
-                    msgstr=o.msgstr,
-                    msgid_plural=o.msgid_plural,
-                    msgstr_plural=o.msgstr_plural,
-                    flags=("fuzzy",) + tuple(f for f in o.flags if f != "fuzzy"),
-                    # Keep the oldest previous msgid while the entry stays fuzzy: the translator
-                    # needs the difference to the text they translated, not to the last run.
-                    previous_msgctxt=o.previous_msgctxt if o.previous_msgid is not None else o.msgctxt,
-                    previous_msgid=o.previous_msgid if o.previous_msgid is not None else o.msgid,
-                    previous_msgid_plural=o.previous_msgid_plural if o.previous_msgid is not None else o.msgid_plural,
-                    translator_comments=o.translator_comments,
-                    extracted_comments=_keep_extracted(o, new),
-                )
+        if i not in exact and i not in fuzzy:
+            out.append(new)
+            continue
+        o = olds[exact[i]] if i in exact else olds[fuzzy[i]]
+        if template or not _person_owned(o):
+            # The aligner's own entry (or a template): refresh it, keep the notes.
+            merged = dataclasses.replace(
+                new,
+                translator_comments=o.translator_comments,
+                extracted_comments=_keep_extracted(o, new) + _aligner_of(new),
+            )
+        elif i in exact:
+            merged = dataclasses.replace(
+                new,
+                msgstr=o.msgstr,
+                msgid_plural=o.msgid_plural,
+                msgstr_plural=o.msgstr_plural,
+                flags=o.flags,
+                previous_msgctxt=o.previous_msgctxt,
+                previous_msgid=o.previous_msgid,
+                previous_msgid_plural=o.previous_msgid_plural,
+                translator_comments=o.translator_comments,
+                extracted_comments=_keep_extracted(o, new),
+            )
         else:
-            merged = new
+            merged = dataclasses.replace(
+                new,
+                msgstr=o.msgstr,
+                msgid_plural=o.msgid_plural,
+                msgstr_plural=o.msgstr_plural,
+                flags=("fuzzy",) + tuple(f for f in o.flags if f != "fuzzy"),
+                # Keep the oldest previous msgid while the entry stays fuzzy: the translator
+                # needs the difference to the text they translated, not to the last run.
+                previous_msgctxt=o.previous_msgctxt if o.previous_msgid is not None else o.msgctxt,
+                previous_msgid=o.previous_msgid if o.previous_msgid is not None else o.msgid,
+                previous_msgid_plural=o.previous_msgid_plural if o.previous_msgid is not None else o.msgid_plural,
+                translator_comments=o.translator_comments,
+                extracted_comments=_keep_extracted(o, new),
+            )
         out.append(merged)
     matched = set(exact.values()) | set(fuzzy.values())
     for j, o in enumerate(olds):
