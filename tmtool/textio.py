@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -102,6 +103,11 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, encoding: str 
     as editors do: replacing the link itself would leave the real file behind unchanged.
     """
     p = Path(os.path.realpath(path))
+    try:
+        if not stat.S_ISREG(os.stat(p).st_mode):  # a device, a pipe, a folder: never replaced
+            raise InputError("not a regular file; tmtool replaces only regular files", str(path))
+    except FileNotFoundError:
+        pass
     raw = data.encode(encoding) if isinstance(data, str) else data
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)

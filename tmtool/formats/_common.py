@@ -88,15 +88,22 @@ def split_speaker_label(
     if not label:
         return None, text
     rest = text[m.end():]
-    if aliases:
-        folded = {_fold(k): v for k, v in aliases.items()}
-        if _fold(label) in folded:
-            return folded[_fold(label)], rest
+    known = canonical_speaker(label, aliases)
+    if known is not None:
+        return known, rest
     if qa_speakers is not None and _fold(label) in _QA_LABELS:
         return qa_speakers[_QA_LABELS[_fold(label)]], rest
     if _is_name(label):
         return label, rest
     return None, text
+
+
+def canonical_speaker(label: str, aliases: Mapping[str, str] | None) -> str | None:
+    """The manifest's name for a speaker label (``Алма`` → ``Alma Nurusheva``), ignoring case."""
+    if not aliases:
+        return None
+    folded = {_fold(k): v for k, v in aliases.items()}
+    return folded.get(_fold(label))
 
 
 # A subtitling dash: "- " (or an en/em dash) at the start of a line marks a new speaker.

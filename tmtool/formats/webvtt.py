@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from tmtool.errors import InputError
 from tmtool.formats._common import (
-    TIMING_ISH, check_cue_times, checked_cues, clock_ms, cue_speaker, format_ms, no_arrows, no_cues, normalise,
+    TIMING_ISH, canonical_speaker, check_cue_times, checked_cues, clock_ms, cue_speaker, format_ms, no_arrows,
+    no_cues, normalise,
     safe_lines, speech_text,
 )
 from tmtool.model import Cue, Segment
@@ -125,7 +126,8 @@ def read_vtt(
         previous = (number, start, end)
         voices, plain = _cue_text(block[timing + 1:])
         if len(voices) == 1:
-            speaker, said = voices[0], speech_text(" ".join(plain))
+            speaker = canonical_speaker(voices[0], speaker_aliases) or voices[0]
+            said = speech_text(" ".join(plain))
         elif voices:
             speaker, said = None, speech_text(" ".join(plain))
         else:
