@@ -193,3 +193,20 @@ def test_every_command_has_help_text():
         assert cmd.help or cmd.short_help, f"tmtool {' '.join(path)} has no help text"
         r = CliRunner().invoke(cli, [*path, "--help"])
         assert r.exit_code == 0, (path, r.output)
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`tmtool … | head -1`: no 'Broken pipe' error and no traceback on stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tmtool", "align", str(SAMPLE), "--print", "--format", "tsv"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away before tmtool has written everything
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "Broken pipe" not in err

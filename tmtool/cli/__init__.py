@@ -7,6 +7,7 @@ and exit code 1; usage errors exit 2 (click's contract).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -23,6 +24,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except TmtoolError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            raise  # the reader went away (| head): main() ends quietly
         except (OSError, MemoryError) as exc:
             where = getattr(exc, "filename", None)
             reason = getattr(exc, "strerror", None) or exc.__class__.__name__
@@ -41,6 +44,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # As the Python docs advise for `| head`: no traceback, no error line; stdout is
+        # pointed at devnull so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 # Commands register themselves on ``cli`` when their module is imported.
