@@ -19,7 +19,11 @@ from tmtool.formats.poscan import Entry
 
 
 def counts_of(text: str | bytes) -> coverage.Counts:
-    return coverage.count(poscan.scan(text, "t.po"))
+    """Counted both ways (Entry values and the brief fast path): they must agree."""
+    full = coverage.count(poscan.scan(text, "t.po"))
+    brief = coverage.count_brief(poscan.scan(text, "t.po").brief())
+    assert brief == full
+    return brief
 
 
 def pocount():

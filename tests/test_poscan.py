@@ -461,11 +461,56 @@ def outcome(data: bytes | str, fast: bool = True):
         return None, (exc.message, exc.line)
 
 
+def brief_outcome(data: bytes | str):
+    """Scan.brief's result (briefs, warnings) or its error."""
+    s = poscan.Scan(data, "t.po")
+    try:
+        return (list(s.brief()), s.warnings), None
+    except InputError as exc:
+        return None, (exc.message, exc.line)
+
+
+def full_outcome(data: bytes | str, fast: bool = True):
+    s = poscan.Scan(data, "t.po", _fast=fast)
+    try:
+        return ([poscan.brief_of(e) for e in s], s.warnings), None
+    except InputError as exc:
+        return None, (exc.message, exc.line)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(broken_catalogues())
 def test_fast_path_and_exact_path_agree(text):
     """The whole-entry regex is only a shortcut: same entries, same errors, same lines."""
     assert outcome(text, fast=True) == outcome(text, fast=False)
+
+
+@pytest.mark.parametrize("body", [
+    '#! fuzzy\nmsgid "a"\nmsgstr "b"\n',  # "#!" is a flags line too
+    '#, fuzzy\n#, c-format\nmsgid "a"\nmsgstr "b"\n',  # an ignored fuzzy flag: a warning
+    '#, c-format\n#, fuzzy, python-format\nmsgid "a"\nmsgstr "b"\n',
+    '# \t \n#.  x\n#: a.py:1\nmsgid "a"\nmsgstr "b"\n',  # a blank translator comment is no note
+    '#\tnote #, fuzzy\nmsgid "a"\nmsgstr "b"\n',  # "#," inside a note is no flag
+    '#, fuzzy\n#| msgid "old\\q"\nmsgid "a"\nmsgstr "b"\n',  # invalid escape in a #| line
+    '#, fuzzy\n#| msgid_plural "x"\n#| msgid "y"\nmsgid "a"\nmsgstr "b"\n',  # #| out of order
+    '#| "x"\nmsgid "a"\nmsgstr "b"\n',  # a #| string without a keyword
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[2] "y"\n',  # wrong plural index
+    'msgid "\\na"\nmsgstr "b"\n',  # newline mismatch
+    'msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n',  # duplicate
+    'msgid "a"\n"\\x41"\nmsgstr "b"\n\nmsgid "aA"\nmsgstr "c"\n',  # duplicate once unescaped
+])
+def test_brief_path_agrees_on_flags_notes_and_errors(body):
+    text = header() + body
+    assert brief_outcome(text) == full_outcome(text, fast=False)
+    assert brief_outcome(text) == full_outcome(text, fast=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(broken_catalogues())
+def test_brief_path_agrees_with_the_exact_path(text):
+    """Scan.brief (coverage's fast path, no Entry values) checks exactly as the exact path:
+    same briefs, same warnings, same errors and lines."""
+    assert brief_outcome(text) == full_outcome(text, fast=False)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -476,6 +521,7 @@ def test_rejects_exactly_what_msgfmt_c_rejects(tmp_path_factory, text):
     path.write_text(text, encoding="utf-8")
     rc, _, stderr = run_msgfmt(path)
     _, error = outcome(text)
+    assert brief_outcome(text)[1] == error  # the brief (counting) path rejects the same, at the same line
     if text.rstrip("\n").endswith("\\"):
         return  # a stray backslash at the very end: gettext ignores it, we refuse (documented)
     if error is not None and ("NUL" in error[0] or "EOT" in error[0]):
@@ -489,4 +535,5 @@ def test_real_django_catalogues_fast_equals_exact(corpora, name):
     data = (corpora / "django_po" / name).read_bytes()
     fast, slow = outcome(data), outcome(data, fast=False)
     assert fast[1] is None and fast == slow
+    assert brief_outcome(data) == full_outcome(data, fast=False)
     assert len(fast[0]) > 300

@@ -1,6 +1,7 @@
 """Translation coverage: how much of a catalogue is translated, in messages and in source words.
 
-Pure arithmetic over :class:`tmtool.formats.poscan.Entry` values (no files, no printing).
+Pure arithmetic over :class:`tmtool.formats.poscan.Entry` values, or over the lighter
+:data:`~tmtool.formats.poscan.Brief` tuples of ``Scan.brief()`` (no files, no printing).
 
 **Messages** are counted exactly as ``msgfmt --statistics`` (GNU gettext 0.21)
 counts them:
@@ -40,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from tmtool.formats.poscan import Entry
+from tmtool.formats.poscan import Brief, Entry, brief_of
 
 TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
 
@@ -96,23 +97,29 @@ def count(entries: Iterable[Entry]) -> Counts:
     ...        Entry("Go", ("",), fuzzy=True)])
     Counts(total=2, translated=1, fuzzy=0, untranslated=1, total_words=4, translated_words=3, fuzzy_words=0, untranslated_words=1, notes=0)
     """
+    return count_brief(map(brief_of, entries))
+
+
+def count_brief(briefs: Iterable[Brief]) -> Counts:
+    """:func:`count` over :meth:`Scan.brief <tmtool.formats.poscan.Scan.brief>` (the fast way to count a file)."""
     t = f = u = tw = fw = uw = notes = 0
-    for e in entries:
-        if e.obsolete or (e.msgctxt is None and e.msgid == ""):
+    w_of = words
+    for ctx, msgid, plural, s0, fuzzy, obsolete, noted in briefs:
+        if obsolete or (ctx is None and msgid == ""):
             continue
-        w = words(e.msgid)
-        if e.msgid_plural is not None:
-            w += words(e.msgid_plural)
-        if e.msgstr[0] == "":
+        w = w_of(msgid)
+        if plural is not None:
+            w += w_of(plural)
+        if s0 == "":
             u += 1
             uw += w
-        elif e.fuzzy:
+        elif fuzzy:
             f += 1
             fw += w
         else:
             t += 1
             tw += w
-        if e.translator_comments and any(c.strip() for c in e.translator_comments):
+        if noted:
             notes += 1
     return Counts(t + f + u, t, f, u, tw + fw + uw, tw, fw, uw, notes)
 

@@ -134,13 +134,7 @@ def english_changed(project):
 EVERY_COMMAND = {"truncated-in-a-string", "duplicate-entry", "utf16-no-bom", "plural-form-missing"}
 SLOW = {"align", "build", "check"}
 
-_POSCAN_ROT13 = pytest.mark.xfail(
-    strict=True, reason="tmtool/formats/poscan.py _codec: charset=rot13 (a codec that is no text encoding) "
-    "escapes as LookupError from data.decode(codec) instead of an InputError naming the header line")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_POSCAN_ROT13) if n == "charset-not-text" else n
-                                  for n in sorted(BROKEN)])
+@pytest.mark.parametrize("name", sorted(BROKEN))
 def test_broken_catalogue_stops_every_command_and_changes_nothing(english_changed, name):
     project = english_changed
     data, lines = BROKEN[name]

@@ -224,7 +224,7 @@ def scan_file(cat: Catalogue, want_missing: bool, started_ns: int) -> tuple[File
                 for m in coverage.missing(entries)
             ]
         else:
-            counts = coverage.count(scan)
+            counts = coverage.count_brief(scan.brief())
     except InputError as exc:
         result.error = str(exc)
         result.line = exc.line

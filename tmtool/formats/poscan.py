@@ -17,6 +17,11 @@ flag, ``#|`` previous strings also of obsolete entries, the line of each)::
     for entry in scan: ...
     scan.header, scan.warnings
 
+or, to count (coverage), only what counting needs, checked exactly alike but
+without building :class:`Entry` values (see :data:`Brief`)::
+
+    for msgctxt, msgid, msgid_plural, msgstr0, fuzzy, obsolete, noted in poscan.scan(data, path).brief(): ...
+
 Rejected, as msgfmt -c rejects them: unterminated strings (end of line / end of
 file within a string), a missing ``msgstr``, unknown keywords and garbage lines,
 duplicate ``msgid`` (+ ``msgctxt``; obsolete entries included) naming both lines,
@@ -71,8 +76,8 @@ from functools import lru_cache
 
 from tmtool.errors import InputError
 
-__all__ = ["Entry", "Header", "ScanWarning", "Catalogue", "Scan", "scan", "check", "read", "decode", "parse_header",
-           "plural_count_problem"]
+__all__ = ["Brief", "brief_of", "Entry", "Header", "ScanWarning", "Catalogue", "Scan", "scan", "check", "read", "decode",
+           "parse_header", "plural_count_problem"]
 
 
 # ---------------------------------------------------------------- values
@@ -151,6 +156,16 @@ class Catalogue:
     warnings: tuple[ScanWarning, ...]
 
 
+Brief = tuple[str | None, str, str | None, str, bool, bool, bool]
+"""What :meth:`Scan.brief` yields per entry: ``(msgctxt, msgid, msgid_plural, msgstr[0], fuzzy,
+obsolete, noted)``, ``noted`` meaning a translator comment (``# …``) with some text."""
+
+
+def brief_of(e: Entry) -> Brief:
+    return (e.msgctxt, e.msgid, e.msgid_plural, e.msgstr[0], e.fuzzy, e.obsolete,
+            any(c.strip() for c in e.translator_comments))
+
+
 # ---------------------------------------------------------------- patterns
 
 _S = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'  # one complete string on one line (unrolled: fast in re)
@@ -191,6 +206,9 @@ _FLAG_SPLIT = re.compile(r"[\s,]+")
 # Comment lines of the fast path's comment block, by kind (one leading space is not text).
 # It searches "\n" + block: a literal prefix lets re skip ahead quickly.
 _C_ANY = re.compile(r"\n#([.:,!]?) ?([^\n]*)")
+# The same, for Scan.brief: flags lines, and a translator comment with some text.
+_FLAG_LINE = re.compile(r"(?m)^#[,!] ?([^\n]*)")
+_NOTE = re.compile(r"(?m)^#(?![.:,!])[^\S\n]*\S")
 _CHARSET_SNIFF = re.compile(rb'"Content-Type:[^"\n]*?charset=([^\s"\\;]+)', re.IGNORECASE)
 _HEADER_BYTES = re.compile(rb'(?m)^msgid[ \t]*""[ \t]*\r?\nmsgstr((?:[ \t]*"[^\r\n]*\r?\n)+)')
 _BYTES_BODIES = re.compile(rb'"((?:[^"\\\r\n]|\\.)*)"')
@@ -226,7 +244,10 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 @lru_cache(maxsize=64)
 def _codec(charset: str) -> str:
     """Python's codec for a gettext charset name; InputError-free (ValueError on failure)."""
-    name = codecs.lookup(charset).name
+    info = codecs.lookup(charset)
+    name = info.name
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(f"charset {charset!r} is not a text encoding")
     if name.startswith(("utf-16", "utf-32")) or name in {"utf_16", "utf_32"}:
         raise ValueError(f"{charset} is not ASCII-compatible; gettext cannot read it")
     return name
@@ -495,7 +516,16 @@ class Scan:
         if self._started:
             raise RuntimeError("a Scan can be iterated only once")
         self._started = True
-        return self._run()
+        return self._run(False)
+
+    def brief(self) -> Iterator[Brief]:
+        """Iterate instead over each entry's :data:`Brief`: what counting needs, checked exactly
+        as :meth:`__iter__` checks (same errors, lines, warnings) but without building
+        :class:`Entry` values or reading extracted comments and references (faster)."""
+        if self._started:
+            raise RuntimeError("a Scan can be iterated only once")
+        self._started = True
+        return self._run(True)  # type: ignore[return-value]
 
     # -- errors
 
@@ -507,7 +537,7 @@ class Scan:
 
     # -- driver
 
-    def _run(self) -> Iterator[Entry]:
+    def _run(self, brief: bool) -> Iterator[Entry | Brief]:
         data = self._data
         if self._from_bytes:
             text, self._codec = decode(bytes(data), self.path)  # type: ignore[arg-type]
@@ -533,7 +563,21 @@ class Scan:
             part = self._part
             if fast is not None and self._need is None and (part.state == _EMPTY or part.state in _COMPLETE):
                 m = fast(text, pos)
-                if m is not None:
+                if m is not None and brief:
+                    try:
+                        b, values = self._brief_match(m, line)
+                    except _Fallback:
+                        pass
+                    else:
+                        if part.state in _COMPLETE:
+                            yield brief_of(self._finish(part))
+                            self._part = _Partial()
+                        self._check(*values)
+                        yield b
+                        line += text.count("\n", pos, m.end())
+                        pos = m.end()
+                        continue
+                elif m is not None:
                     try:
                         entry, flaglines = self._from_match(m, line)
                     except _Fallback:
@@ -557,14 +601,17 @@ class Scan:
                 lines += 1
             self._slow_line(chunk, line)
             if out:
-                yield from out
+                if brief:
+                    yield from map(brief_of, out)
+                else:
+                    yield from out
                 out.clear()
             pos = end + 1
             line += lines
         self._check_need()
         part = self._part
         if part.state in _COMPLETE:
-            yield self._finish(part)
+            yield brief_of(self._finish(part)) if brief else self._finish(part)
         elif part.state in (_ID, _PLURAL):
             raise self._error("missing 'msgstr' section (the file ends inside an entry: truncated?)", part.line)
         elif part.state == _CTX:
@@ -670,6 +717,62 @@ class Scan:
             for k, v in prev.items():
                 d["previous_" + k] = v
         return e, flaglines
+
+    def _brief_match(self, m: re.Match[str], line: int) -> tuple[Brief, tuple]:  # type: ignore[type-arg]
+        """:meth:`_from_match` for :meth:`brief`: the same strings (so the same checks), no Entry."""
+        pre, prevblock, ctx, ctxc, _, idq, idc, pl, plc, forms, sq, sc = m.groups()
+        start = m.start()
+        kwpos = m.start("kw")
+        text = self._text
+        line = line + m.string.count("\n", start, kwpos) if kwpos != start else line
+        if idc:
+            msgid = text(idq, idc)
+        else:
+            v = idq[1:-1]
+            msgid = self._fast_unescape(v) if "\\" in v else v
+        msgctxt = text(ctx, ctxc) if ctx is not None else None
+        plural = None
+        if pl is None:
+            if sc:
+                msgstr: tuple[str, ...] = (text(sq, sc),)
+            else:
+                v = sq[1:-1]
+                msgstr = (self._fast_unescape(v) if "\\" in v else v,)
+        else:
+            strs = []
+            for i, fm in enumerate(_FORM.finditer(forms)):
+                if int(fm.group(1)) != i:
+                    raise _Fallback
+                strs.append(text(fm.group(2), fm.group(3)))
+            msgstr = tuple(strs)
+            plural = text(pl, plc)
+        flaglines: list[list[str]] | None = None
+        fuzzy = noted = False
+        if pre and "#" in pre:
+            noted = _NOTE.search(pre) is not None
+            if "#," in pre or "#!" in pre:
+                flaglines = [[f for f in _FLAG_SPLIT.split(v) if f] for v in _FLAG_LINE.findall(pre)]
+                fuzzy = bool(flaglines) and "fuzzy" in flaglines[-1]
+        if prevblock:  # checked as _from_match checks it (its errors go the exact way)
+            key = None
+            order = ("msgctxt", "msgid", "msgid_plural")
+            keys: set[str] = set()
+            for c1 in prevblock.split("\n")[:-1]:
+                pm = _PREV.match(c1)
+                if pm is None:
+                    raise _Fallback
+                kw, q = pm.groups()
+                if kw is None:
+                    if key is None:
+                        raise _Fallback
+                else:
+                    if kw in keys or (key is not None and order.index(kw) <= order.index(key)):
+                        raise _Fallback
+                    key = kw
+                    keys.add(kw)
+                self._fast_unescape(q[1:-1])
+        return ((msgctxt, msgid, plural, msgstr[0], fuzzy, False, noted),
+                (msgctxt, msgid, plural, msgstr, fuzzy, False, line, flaglines))
 
     # -- slow path: one line at a time, the whole grammar
 
@@ -896,102 +999,103 @@ class Scan:
     # -- checks common to both paths
 
     def _accept(self, e: Entry, flaglines: list[list[str]] | None) -> Entry:
-        msgid = e.msgid
-        ctx = e.msgctxt
+        self._check(e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, e.fuzzy, e.obsolete, e.line, flaglines)
+        return e
+
+    def _check(self, ctx: str | None, msgid: str, plural: str | None, msgstr: tuple[str, ...], fuzzy: bool,
+               obsolete: bool, line: int, flaglines: list[list[str]] | None) -> None:
+        """Every per-entry check, on the entry's values (both paths and :meth:`brief` share it)."""
         seen = self._seen
         first = seen.get((ctx, msgid))
         if first is not None:
-            raise self._error(f"duplicate message definition (first defined at line {first})", e.line)
-        seen[(ctx, msgid)] = e.line
-        if e.obsolete:
-            return e
+            raise self._error(f"duplicate message definition (first defined at line {first})", line)
+        seen[(ctx, msgid)] = line
+        if obsolete:
+            return
         if ctx is None and msgid == "":
-            self._header_entry(e)
-            return e
-        fuzzy = e.fuzzy
+            self._header_entry(msgstr[0], line)
+            return
         if flaglines and len(flaglines) > 1 and not fuzzy and any("fuzzy" in fl for fl in flaglines):
             self._warn("fuzzy flag on an earlier '#,' line is ignored by msgfmt (only the last flags "
-                       "line counts): put all flags on one '#,' line", e.line)
-        s0 = e.msgstr[0]
-        if e.msgid_plural is not None:
+                       "line counts): put all flags on one '#,' line", line)
+        s0 = msgstr[0]
+        if plural is not None:
             if s0 != "" and not fuzzy:
-                self._check_plural_count(e)
-                for i, s in enumerate(e.msgstr[1:], 1):
+                self._check_plural_count(line, len(msgstr))
+                for i, s in enumerate(msgstr[1:], 1):
                     if s == "":
-                        self._warn(f"msgstr[{i}] is empty but msgfmt counts the entry as translated", e.line)
+                        self._warn(f"msgstr[{i}] is empty but msgfmt counts the entry as translated", line)
                         break
             else:
                 h = self.header
-                if h is not None and h.nplurals is not None and h.nplurals > 0 and len(e.msgstr) != h.nplurals:
-                    self._warn(f"{len(e.msgstr)} plural forms but nplurals={h.nplurals} "
-                               "(msgfmt does not check untranslated or fuzzy entries)", e.line)
+                if h is not None and h.nplurals is not None and h.nplurals > 0 and len(msgstr) != h.nplurals:
+                    self._warn(f"{len(msgstr)} plural forms but nplurals={h.nplurals} "
+                               "(msgfmt does not check untranslated or fuzzy entries)", line)
                 if self._untranslated_plural_line is None:
-                    self._untranslated_plural_line = e.line
+                    self._untranslated_plural_line = line
             if s0 != "" and not fuzzy and msgid != "":
-                self._check_newlines(e)
+                self._check_newlines(msgid, plural, msgstr, line)
         elif s0 != "" and not fuzzy and msgid != "" and (
             msgid[0] == "\n" or msgid[-1] == "\n" or s0[0] == "\n" or s0[-1] == "\n"
         ):
-            self._check_newlines(e)
-        return e
+            self._check_newlines(msgid, plural, msgstr, line)
 
-    def _header_entry(self, e: Entry) -> None:
-        if e.msgstr[0] == "":
-            raise self._error("header entry (msgid \"\") has an empty msgstr: header missing or invalid", e.line)
-        h = parse_header(e.msgstr[0], e.line)
+    def _header_entry(self, msgstr0: str, line: int) -> None:
+        if msgstr0 == "":
+            raise self._error("header entry (msgid \"\") has an empty msgstr: header missing or invalid", line)
+        h = parse_header(msgstr0, line)
         self.header = h
         if self._from_bytes:
-            declared = _declared_codec(h.charset, self.path, e.line)
+            declared = _declared_codec(h.charset, self.path, line)
             if declared != self._codec:
                 raise self._error(
                     f"the header says charset={h.charset} but the file was read as {self._codec} "
-                    "(put the header entry first, with the charset in its Content-Type line)", e.line)
+                    "(put the header entry first, with the charset in its Content-Type line)", line)
         if h.charset is None:
             ct = h.get("Content-Type")
             if ct and "charset=charset" in ct.lower().replace(" ", ""):
-                self._warn("charset is the CHARSET placeholder; reading the file as UTF-8", e.line)
-            elif any(ord(c) > 127 for c in e.msgstr[0]) or not ct:
-                self._warn("no charset in the header; reading the file as UTF-8", e.line)
+                self._warn("charset is the CHARSET placeholder; reading the file as UTF-8", line)
+            elif any(ord(c) > 127 for c in msgstr0) or not ct:
+                self._warn("no charset in the header; reading the file as UTF-8", line)
         if h.language is None:
-            self._warn("no Language in the header: plural rules cannot be checked against babel", e.line)
+            self._warn("no Language in the header: plural rules cannot be checked against babel", line)
         if h.nplurals is not None and h.plural is not None:
             if h.nplurals < 0:
-                raise self._error("invalid nplurals value in Plural-Forms", e.line)
+                raise self._error("invalid nplurals value in Plural-Forms", line)
             problem = _plural_problem(h.plural, h.nplurals)
             if problem:
-                raise self._error(problem + " (Plural-Forms)", e.line)
+                raise self._error(problem + " (Plural-Forms)", line)
             if h.language:
                 mismatch = _babel_plural_mismatch(h.language, h.nplurals, h.plural)
                 if mismatch:
-                    self._warn(mismatch, e.line)
+                    self._warn(mismatch, line)
         for line, forms in self._deferred_plurals:
             self._plural_count_against(h, line, forms)
         self._deferred_plurals.clear()
 
-    def _check_plural_count(self, e: Entry) -> None:
+    def _check_plural_count(self, line: int, forms: int) -> None:
         if self.header is None:
-            self._deferred_plurals.append((e.line, len(e.msgstr)))
+            self._deferred_plurals.append((line, forms))
         else:
-            self._plural_count_against(self.header, e.line, len(e.msgstr))
+            self._plural_count_against(self.header, line, forms)
 
     def _plural_count_against(self, h: Header, line: int, forms: int) -> None:
         problem = plural_count_problem(h, forms)
         if problem:
             raise self._error(problem, line)
 
-    def _check_newlines(self, e: Entry) -> None:
-        msgid = e.msgid
+    def _check_newlines(self, msgid: str, plural: str | None, msgstr: tuple[str, ...], line: int) -> None:
         begins = msgid.startswith("\n")
         ends = msgid.endswith("\n")
-        if e.msgid_plural is not None:
-            pairs = [("msgid_plural", e.msgid_plural)] + [(f"msgstr[{i}]", s) for i, s in enumerate(e.msgstr)]
+        if plural is not None:
+            pairs = [("msgid_plural", plural)] + [(f"msgstr[{i}]", s) for i, s in enumerate(msgstr)]
         else:
-            pairs = [("msgstr", e.msgstr[0])]
+            pairs = [("msgstr", msgstr[0])]
         for name, s in pairs:
             if s.startswith("\n") != begins:
-                raise self._error(f"'msgid' and '{name}' entries do not both begin with '\\n'", e.line)
+                raise self._error(f"'msgid' and '{name}' entries do not both begin with '\\n'", line)
             if s.endswith("\n") != ends:
-                raise self._error(f"'msgid' and '{name}' entries do not both end with '\\n'", e.line)
+                raise self._error(f"'msgid' and '{name}' entries do not both end with '\\n'", line)
 
     def _final_checks(self) -> None:
         if self.header is None:
