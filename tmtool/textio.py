@@ -80,20 +80,6 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> str:
-    """Read and decode a file, turning OS errors into one-line :class:`InputError`."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", str(path)) from None
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), str(path)) from None
-    return decode(data, str(path), encoding)
-
-
 def atomic_write(path: str | os.PathLike[str], data: str | bytes, encoding: str = "utf-8") -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a part.
 
