@@ -243,7 +243,7 @@ def test_missing_lists_what_is_left(project):
         ("kk", "fuzzy", "Yes, of course.", None)]
     assert rows[0]["line"] == 14 and len(rows[0]["entry"]) == 8
     table = run("--missing").output.splitlines()
-    assert table[1].split()[:4] == ["the-interview", "kk", rows[0]["entry"], "00:00:03.500"]
+    assert table[1].split()[:4] == ["the-interview", "kk", rows[0]["entry"], "00:00:03"]
 
 
 def test_a_broken_catalogue_is_an_error_row_and_the_others_still_count(project):
@@ -376,3 +376,18 @@ def test_two_workers_give_the_same_rows(project, monkeypatch):
     assert run("--format", "json", "--no-cache", "--jobs", "2").stdout == serial
     monkeypatch.setattr(cmd, "PARALLEL_MIN_BYTES", 0)
     assert cmd._auto_workers(8, 0) == (2 if (os.cpu_count() or 1) > 1 else 1)
+
+
+def test_missing_table_keeps_a_long_recording_id_whole_within_80_columns(tmp_path):
+    """A person copies the id from the table into `tmtool notes add`: it must not be cut."""
+    from tmtool.cli import cli as tmtool_cli
+
+    long_id = "the-platform-kazakhstan-pt-2"  # 28 characters
+    folder = tmp_path / "locales" / "kk" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / f"{long_id}.po").write_text(po("kk", 'msgid "Why do you think that is?"\nmsgstr ""\n'),
+                                          encoding="utf-8")
+    r = CliRunner().invoke(tmtool_cli, ["coverage", "--missing", "--path", str(tmp_path / "locales"), "--no-cache"])
+    lines = r.output.splitlines()
+    assert lines[1].split()[0] == long_id
+    assert all(len(line) <= 80 for line in lines)

@@ -487,14 +487,18 @@ def _table_line(name: str, lang: str, c: dict[str, int], sfx: str, by: str, fail
 def render_missing_table(rows: list[FileResult]) -> Iterator[str]:
     from tmtool.project import format_time
 
-    widths = (18, 6, 8, 12, 5)
-    text_w = TABLE_WIDTH - sum(w + 1 for w in widths)
-    yield click.style(f"{'recording':<18} {'lang':<6} {'entry':<8} {'time':<12} {'state':<5} English", bold=True)
+    # The recording column takes what its ids need (up to 28), so a person can copy an id,
+    # and the time is to the second (JSON and CSV keep milliseconds); the English text gets
+    # the rest of the 80 columns.
+    rec_w = max([9] + [min(len(r.recording), 28) for r in rows if r.missing])
+    widths = (rec_w, 6, 8, 8, 5)
+    text_w = max(20, TABLE_WIDTH - sum(w + 1 for w in widths))
+    yield click.style(f"{'recording':<{rec_w}} {'lang':<6} {'entry':<8} {'time':<8} {'state':<5} English", bold=True)
     for r in rows:
         for m in r.missing or []:
-            t = format_time(m["time_ms"]) if m["time_ms"] is not None else ""  # type: ignore[arg-type]
+            t = format_time(m["time_ms"])[:8] if m["time_ms"] is not None else ""  # type: ignore[arg-type]
             state = "fuzzy" if m["state"] == "fuzzy" else "todo"
-            yield (f"{_fit(r.recording, 18):<18} {(r.language or '?')[:6]:<6} {m['entry']:<8} {t:<12} "
+            yield (f"{_fit(r.recording, rec_w):<{rec_w}} {(r.language or '?')[:6]:<6} {m['entry']:<8} {t:<8} "
                    f"{state:<5} {_cut(str(m['text']), text_w)}")
 
 
