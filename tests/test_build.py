@@ -311,3 +311,29 @@ def test_every_command_has_help():
     for args in (["build"], ["export", "srt"], ["export", "vtt"], ["export", "text"], ["check", "captions"]):
         result = CliRunner().invoke(cli, args + ["--help"])
         assert result.exit_code == 0 and len(result.output) > 200
+
+
+def test_single_language_captions_carry_every_timed_cue_once_in_order(built):
+    """Speech the aligner matched to no English sentence is captioned too (issue 6)."""
+    from tmtool.build import load
+    from tmtool.catalog import clean_text
+
+    root, result = built
+    loaded = load(root / "transcripts" / SAMPLE)
+    unaligned = {r.unaligned for r in loaded.rows if r.unaligned}
+    assert unaligned == {"kk", "ru"}  # the sample has 0-1 beads in both
+    for track in loaded.recording.tracks:
+        if not track.timed:
+            continue
+        cues = list(srt.parse(out_files(root)[f"{SAMPLE}.{track.language}.srt"].read_text(encoding="utf-8")))
+        assert all(a.end <= b.start and a.start < a.end for a, b in zip(cues, cues[1:]))
+        shown = " ".join(" ".join(c.content.split()) for c in cues)
+        pos = 0
+        for seg in track.segments:  # each cue's text, in order, and nothing shown beyond them
+            text = " ".join(clean_text(seg.text).split())
+            found = shown.find(text, pos)
+            assert found >= 0, (track.language, text)
+            assert not shown[pos:found].strip(), (track.language, shown[pos:found])
+            pos = found + len(text)
+        assert pos == len(shown)
+    assert "speech segment" in result.output and "aligned with no entry" in result.output

@@ -357,3 +357,59 @@ def test_unknown_format_and_layout():
         render_text(doc(), "docx")
     with pytest.raises(TmtoolError):
         render_text(doc(), "txt", "diagonal")
+
+
+# --- speech aligned with no entry (0-1 beads) -----------------------------------------------------------
+
+
+UNALIGNED_TRACK = Track("kk", KK_TRACK.segments[:2] + (
+    Segment("Иә, солай.", "Theo", 4200, 4800, line=7, cue=9),  # the English left this out
+) + KK_TRACK.segments[2:] + (Segment("Сау болыңыз.", "Alma", 8000, 9000, line=17, cue=10),), "kk.srt", "srt")
+
+
+def unaligned_sample():
+    pot = Catalog(None, tuple(entry(t) for t in EN_TEXT[:3]))
+    kk = Catalog(None, (
+        entry(EN_TEXT[0], "Сәлем.", (1000, 2000), [kk_ref(1)]),
+        entry(EN_TEXT[1], "Қалайсыз?", (2500, 4000), [kk_ref(5)]),
+        entry(EN_TEXT[2], "Жақсы, рақмет.", (5000, 7000), [kk_ref(9), kk_ref(13)]),
+    ))
+    return export.rows_from_catalogs(pot, {"kk": kk}, {"kk": UNALIGNED_TRACK, "en": EN_TRACK}, recording_id=RID)
+
+
+def test_unreferenced_timed_segments_become_rows_in_speech_order():
+    rows = unaligned_sample()
+    assert [r.unaligned for r in rows] == [None, None, "kk", None, "kk"]
+    assert rows[2].texts == {"kk": "Иә, солай."} and rows[2].own == {"kk": (4200, 4800)}
+    assert rows[4].text("kk") == "Сау болыңыз." and rows[4].speaker == "Alma"
+
+
+def test_kazakh_captions_include_unaligned_speech_english_do_not():
+    rows = unaligned_sample()
+    kk = caption_units(rows, "kk")
+    assert [(x.text, x.start_ms) for x in kk.units] == [
+        ("Сәлем.", 1000), ("Қалайсыз?", 2500), ("Иә, солай.", 4200), ("Жақсы,", 5000), ("рақмет.", 6000),
+        ("Сау болыңыз.", 8000)]
+    assert kk.unaligned == 2 and kk.untranslated == 0
+    en = caption_units(rows, "en", order=["en", "kk"])
+    assert [x.text for x in en.units] == EN_TEXT[:3] and en.unaligned == 0 and en.untranslated == 0
+    result = make_captions(rows, ["kk"], PROFILES, timed=["kk"])
+    assert any("2 speech segments aligned with no entry" in m for m in result.messages)
+    assert "Иә, солай." in " ".join(" ".join(c.lines) for c in result.cues)
+
+
+def test_bilingual_captions_show_unaligned_speech_with_an_empty_english_half():
+    result = make_captions(unaligned_sample(), ["kk", "en"], PROFILES, timed=["kk"])
+    cue = next(c for c in result.cues if "Иә, солай." in " ".join(c.lines))
+    assert cue.lines == ("Иә, солай.",)
+    text = " ".join(" ".join(c.lines) for c in result.cues)
+    assert all(t in text for t in EN_TEXT[:3]) and "Сау болыңыз." in text
+
+
+def test_documents_list_unaligned_speech_as_rows_without_english():
+    doc = make_document(unaligned_sample(), ["kk", "en"], timed=["kk"])
+    row = doc.rows[2]
+    assert [c.text for c in row.cells] == ["Иә, солай.", ""] and row.cells[1].state == "unaligned"
+    assert (row.start_ms, row.end_ms) == (4200, 4800)
+    assert len(make_document(unaligned_sample(), ["en"], timed=["kk"]).rows) == 3
+    assert "aligned with no sentence" in render_text(doc, "txt")

@@ -7,7 +7,9 @@ of the language's own timed speech segments); :func:`caption_units` times one
 language's entries (:mod:`tmtool.timing`); :func:`make_captions` lays them out
 as cues (:mod:`tmtool.captions`), one language or two stacked, and composes
 SRT or WebVTT; :func:`make_document` and the ``render_*`` functions write the
-bilingual text (txt, Markdown, HTML, CSV).
+bilingual text (txt, Markdown, HTML, CSV). Timed speech that no entry refers
+to (the aligner matched it to no English sentence) becomes a row of its own
+language (:attr:`Row.unaligned`), so it is still captioned where it is heard.
 
 Nothing is dropped without a word: untranslated and fuzzy entries, entries
 shown in the fallback language, estimated timing and cues that cannot be
@@ -80,6 +82,10 @@ class Row:
     own: Mapping[str, timing.Span] = field(default_factory=dict)
     pieces: Mapping[str, tuple[cap.TimedText, ...]] = field(default_factory=dict)
     notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: set on a row that is no entry but one of this language's timed speech
+    #: segments no entry refers to (the aligner matched it to no English
+    #: sentence: a 0-1 bead); ``texts``, ``own`` and ``pieces`` hold only it.
+    unaligned: str | None = None
 
     def text(self, lang: str) -> str:
         return self.texts.get(lang, "")
@@ -140,6 +146,8 @@ def rows_from_catalogs(
     lines = {lang: _segments_by_line(t) for lang, t in tracks.items() if t.timed}
     src_track = tracks.get(source_language)
     rows: list[Row] = []
+    referenced: dict[str, list[set[int]]] = {  # per timed language, per row: the segments it names
+        lang: [] for lang in by_key if lang in lines and lang != source_language}
     for e in base.messages:
         if not e.msgid:
             continue
@@ -180,7 +188,54 @@ def rows_from_catalogs(
                             if p:
                                 pieces[lang] = p
         rows.append(Row(entry_id(e), e.msgid, _speaker(found), texts, frozenset(fuzzy), own, pieces, notes))
+        for lang, per_row in referenced.items():
+            pe = by_key[lang].get(e.key)
+            per_row.append(_referenced(pe, _track_ref(recording_id, tracks[lang]), lines[lang]) if pe else set())
+    for lang, per_row in referenced.items():
+        rows = _with_unaligned(rows, per_row, tracks[lang], lang)
     return rows
+
+
+def _referenced(entry: Entry, ref: str, by_line: Mapping[int, list[int]]) -> set[int]:
+    """Indexes of the track's segments the entry's ``#:`` references name."""
+    out: set[int] = set()
+    for r in entry.references:
+        path, _, line = r.rpartition(":")
+        if path == ref and line.isdigit():
+            out.update(by_line.get(int(line), ()))
+    return out
+
+
+def _with_unaligned(rows: list[Row], per_row: Sequence[set[int]], track: Track, lang: str) -> list[Row]:
+    """``rows`` with a row for each timed segment of ``track`` no entry refers to.
+
+    Each goes before the first entry that refers to a later segment of the
+    track, so the language's rows stay in the speech's order.
+    """
+    entry_rows = [r for r in rows if r.unaligned is None]
+    seen = set().union(*per_row) if per_row else set()
+    extra: dict[int, list[Row]] = {}  # entry row index -> unaligned rows to put before it
+    firsts = [min(s) if s else None for s in per_row]
+    for k, seg in enumerate(track.segments):
+        text = clean_text(seg.text)
+        if k in seen or not text or not seg.timed:
+            continue
+        at = next((i for i, f in enumerate(firsts) if f is not None and f > k), len(entry_rows))
+        span = (seg.start_ms, seg.end_ms)
+        extra.setdefault(at, []).append(Row(
+            f"{lang}:{seg.line}", "", seg.speaker, {lang: text}, frozenset(), {lang: span},  # type: ignore[dict-item]
+            {lang: (cap.TimedText(text, seg.start_ms, seg.end_ms),)}, {}, lang))  # type: ignore[arg-type]
+    if not extra:
+        return rows
+    out: list[Row] = []
+    i = 0
+    for r in rows:
+        if r.unaligned is None:
+            out += extra.pop(i, [])
+            i += 1
+        out.append(r)
+    out += extra.pop(len(entry_rows), [])
+    return out
 
 
 def _segments_by_line(track: Track) -> dict[int, list[int]]:
@@ -221,6 +276,7 @@ class Units:
     fallback: int = 0  # entries shown in the fallback language
     interpolated: int = 0  # entries timed between their neighbours
     estimated: bool = False  # no timed track: spread over the duration
+    unaligned: int = 0  # the language's speech segments no entry refers to, shown on their own
 
 
 def caption_units(
@@ -237,12 +293,19 @@ def caption_units(
     ``order``: whose spans to use, best first (default: ``lang`` only).
     Untranslated entries show the ``fallback`` language's text, else are left
     out and counted. Neighbouring entries with the same text and span (two
-    English sentences aligned to one Kazakh segment) become one unit.
+    English sentences aligned to one Kazakh segment) become one unit. Rows of
+    speech no entry refers to (:attr:`Row.unaligned`) are units of their own
+    language only, with their own timing, and are counted.
     """
     order = list(order or [lang])
     items: list[tuple[list[int], str, dict[str, timing.Span], bool]] = []
-    untranslated = fuzzy = used_fallback = 0
+    untranslated = fuzzy = used_fallback = unaligned = 0
     for i, row in enumerate(rows):
+        if row.unaligned is not None:
+            if row.unaligned == lang and row.text(lang):
+                unaligned += 1
+                items.append(([i], row.text(lang), dict(row.own), False))
+            continue
         text = row.text(lang)
         is_fallback = False
         if not text:
@@ -262,7 +325,7 @@ def caption_units(
             continue
         items.append(([i], text, own, is_fallback))
     if not items:
-        return Units(lang, (), (), untranslated, fuzzy, used_fallback)
+        return Units(lang, (), (), untranslated, fuzzy, used_fallback, unaligned=unaligned)
     known = timing.choose([it[2] for it in items], order)
     t = timing.fill(known, [len(it[1]) for it in items], duration_ms=duration_ms, ms_per_char=ms_per_char)
     units: list[cap.TimedText] = []
@@ -276,7 +339,7 @@ def caption_units(
             units.append(cap.TimedText(text, span[0], span[1]))
             sources.append(tuple(idx))
     return Units(lang, tuple(units), tuple(sources), untranslated, fuzzy, used_fallback,
-                 len(t.interpolated), t.estimated)
+                 len(t.interpolated), t.estimated, unaligned)
 
 
 # --- captions -------------------------------------------------------------------------------------
@@ -329,6 +392,9 @@ def _unit_messages(u: Units, fallback: str | None) -> list[str]:
                    f"shown in {fallback}")
     if u.fuzzy:
         out.append(f"{u.language}: {u.fuzzy} fuzzy (unreviewed) entr{'y' if u.fuzzy == 1 else 'ies'} exported")
+    if u.unaligned:
+        out.append(f"{u.language}: {u.unaligned} speech segment{'' if u.unaligned == 1 else 's'} aligned with "
+                   "no entry, captioned with their own timing")
     if u.interpolated:
         out.append(f"{u.language}: {u.interpolated} entr{'y' if u.interpolated == 1 else 'ies'} with no timed "
                    "segment, timed between their neighbours")
@@ -348,6 +414,12 @@ def make_captions(
 
     ``timed`` lists the languages with timed tracks, in the manifest's order
     (whose timing the others borrow). ``profiles`` holds each language's limits.
+
+    Speech of a timed language that no entry is aligned with (a 0-1 bead: the
+    English was shortened) is still heard, so it is captioned with its own
+    timing. Stacked with another language, it is shown too, with that
+    language's half left empty: a viewer should never hear speech without a
+    caption, and inventing a translation is not the exporter's job.
     """
     if not 1 <= len(languages) <= 2:
         raise TmtoolError("captions take one language, or two stacked (--lang kk --lang en)")
@@ -414,7 +486,8 @@ def compose(result: CaptionResult, fmt: str, *, title: str = "") -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """One language's text of one row: ``state`` is translated, fuzzy or missing."""
+    """One language's text of one row: ``state`` is translated, fuzzy, missing or
+    ``unaligned`` (empty: the row is another language's speech aligned with no entry)."""
 
     language: str
     text: str
@@ -453,15 +526,20 @@ def make_document(
     timed: Sequence[str] = (),
     duration_ms: int | None = None,
 ) -> Document:
-    """The rows of a bilingual text with a time for each entry (``None`` when nothing is timed)."""
+    """The rows of a bilingual text with a time for each entry (``None`` when nothing is timed).
+
+    Speech of one of ``languages`` aligned with no entry is a row of its own,
+    the other languages' cells empty (state ``unaligned``).
+    """
     if not languages:
         raise TmtoolError("name the languages of the text (--lang kk --lang en)")
+    rows = [r for r in rows if r.unaligned is None or r.unaligned in languages]
     order = timing_order(languages[0], languages[1] if len(languages) > 1 else None, timed)
     known = timing.choose([r.own for r in rows], order)
     spans: Sequence[timing.Span | None]
     estimated = False
     try:
-        t = timing.fill(known, [len(r.msgid) for r in rows], duration_ms=duration_ms)
+        t = timing.fill(known, [len(r.msgid or r.text(r.unaligned or "")) for r in rows], duration_ms=duration_ms)
         spans, estimated = t.spans, t.estimated
     except TmtoolError:
         spans = [None] * len(rows)  # no timing at all: the text is still worth having
@@ -471,7 +549,8 @@ def make_document(
         cells = []
         for lang in languages:
             text = row.text(lang)
-            state = "missing" if not text else "fuzzy" if lang in row.fuzzy else "translated"
+            state = ("unaligned" if row.unaligned not in (None, lang) else "missing" if not text
+                     else "fuzzy" if lang in row.fuzzy else "translated")
             marks = []
             for line in _note_texts(row.notes.get(lang, ())):
                 footnotes.append(line)
@@ -546,6 +625,8 @@ def _legend(doc: Document) -> list[str]:
         out.append("(?) marks an unreviewed (fuzzy) translation; — an entry not translated yet.")
     elif any(c.state == "missing" for r in doc.rows for c in r.cells):
         out.append("— marks an entry not translated yet.")
+    if any(c.state == "unaligned" for r in doc.rows for c in r.cells):
+        out.append("A row in one language only is speech aligned with no sentence of the other.")
     if doc.estimated:
         out.append("Times are estimated: the recording has no timed track.")
     return out
