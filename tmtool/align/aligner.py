@@ -26,8 +26,9 @@ from tmtool.model import Bead, Segment
 
 #: Confidence is a logistic function of the bead's features, fitted on bench/align
 #: (``bench/align --fit``): bias, similarity, length deviation, boundary cost,
-#: margin to the best alternative at the bead's end, extra segments.
-_CONF = (0.24, 2.38, -0.067, -0.82, 0.59, -0.97)
+#: margin to the best alternative at the bead's end, extra segments, extra segments when one
+#: side is timed cues (speech is cut finer than sentences: many cues per sentence are normal).
+_CONF = (0.073, 2.957, -0.111, -1.088, 0.611, -1.127, 0.587)
 #: A deletion bead: bias, margin, key weight of the deleted segment.
 _CONF_DELETION = (-3.0, 1.2, 0.52)
 
@@ -103,6 +104,9 @@ def align_spans(
         ratio, variance = _length_model(path, left, right)
         path = _run(left, right, lkeys, rkeys, left_lang, right_lang, lex if len(lex) else lexicon,
                     params, structure, reliability, guide=path, ratio=ratio, variance=variance)[0]
+    if len(structure["types"]) > len(BEAD_TYPES):  # one side is timed cues
+        for s in path:
+            s.extra["timed"] = 1
     return path
 
 
@@ -114,7 +118,7 @@ def confidence(s: Span) -> float:
         z = _CONF_DELETION[0] + _CONF_DELETION[1] * margin + _CONF_DELETION[2] * min(s.extra.get("weight", 0.0), 10.0)
     else:
         z = (_CONF[0] + _CONF[1] * s.similarity + _CONF[2] * min(s.length, 20.0) + _CONF[3] * min(s.boundary, 5.0)
-             + _CONF[4] * margin + _CONF[5] * (a + b - 2))
+             + _CONF[4] * margin + (_CONF[5] + _CONF[6] * s.extra.get("timed", 0)) * (a + b - 2))
     return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
