@@ -697,26 +697,30 @@ class Scan:
                 if "fuzzy" in flaglines[-1]:
                     d["fuzzy"] = True
         if prevblock:
-            prev: dict[str, str] = {}
-            key = None
-            order = ("msgctxt", "msgid", "msgid_plural")
-            for c1 in prevblock.split("\n")[:-1]:
-                pm = _PREV.match(c1)
-                if pm is None:
-                    raise _Fallback
-                kw, q = pm.groups()
-                if kw is None:
-                    if key is None:
-                        raise _Fallback
-                    prev[key] += self._fast_unescape(q[1:-1])
-                else:
-                    if kw in prev or (key is not None and order.index(kw) <= order.index(key)):
-                        raise _Fallback
-                    key = kw
-                    prev[kw] = self._fast_unescape(q[1:-1])
-            for k, v in prev.items():
+            for k, v in self._previous(prevblock).items():
                 d["previous_" + k] = v
         return e, flaglines
+
+    def _previous(self, prevblock: str) -> dict[str, str]:
+        """The strings of a ``#|`` block; anything unusual goes the exact way (``_Fallback``)."""
+        prev: dict[str, str] = {}
+        key = None
+        order = ("msgctxt", "msgid", "msgid_plural")
+        for c1 in prevblock.split("\n")[:-1]:
+            pm = _PREV.match(c1)
+            if pm is None:
+                raise _Fallback
+            kw, q = pm.groups()
+            if kw is None:
+                if key is None:
+                    raise _Fallback
+                prev[key] += self._fast_unescape(q[1:-1])
+            else:
+                if kw in prev or (key is not None and order.index(kw) <= order.index(key)):
+                    raise _Fallback
+                key = kw
+                prev[kw] = self._fast_unescape(q[1:-1])
+        return prev
 
     def _brief_match(self, m: re.Match[str], line: int) -> tuple[Brief, tuple]:  # type: ignore[type-arg]
         """:meth:`_from_match` for :meth:`brief`: the same strings (so the same checks), no Entry."""
@@ -754,23 +758,7 @@ class Scan:
                 flaglines = [[f for f in _FLAG_SPLIT.split(v) if f] for v in _FLAG_LINE.findall(pre)]
                 fuzzy = bool(flaglines) and "fuzzy" in flaglines[-1]
         if prevblock:  # checked as _from_match checks it (its errors go the exact way)
-            key = None
-            order = ("msgctxt", "msgid", "msgid_plural")
-            keys: set[str] = set()
-            for c1 in prevblock.split("\n")[:-1]:
-                pm = _PREV.match(c1)
-                if pm is None:
-                    raise _Fallback
-                kw, q = pm.groups()
-                if kw is None:
-                    if key is None:
-                        raise _Fallback
-                else:
-                    if kw in keys or (key is not None and order.index(kw) <= order.index(key)):
-                        raise _Fallback
-                    key = kw
-                    keys.add(kw)
-                self._fast_unescape(q[1:-1])
+            self._previous(prevblock)
         return ((msgctxt, msgid, plural, msgstr[0], fuzzy, False, noted),
                 (msgctxt, msgid, plural, msgstr, fuzzy, False, line, flaglines))
 
