@@ -125,7 +125,27 @@ def test_lexicon_in_the_other_direction_is_reversed():
     assert pairs(beads)[1] == ((), (1,))
 
 
+def test_pair_evidence_from_outside_decides_where_a_segment_goes():
+    # The same lengths, letter for letter, and nothing shared: only the pairs can tell
+    # whether the middle segment goes with the first or the second left segment.
+    left = segs("aaaa zz", "bbbb zz")
+    right = segs("вввв вв", "гггг гг", "дддд дд")
+    with_first = [[(3.0, [0, 1])], [(3.0, [2])]]
+    with_second = [[(3.0, [0])], [(3.0, [1, 2])]]
+    assert pairs(align(left, right, "en", "ru", pairs=with_first, learn=False)) == [((0,), (0, 1)), ((1,), (2,))]
+    assert pairs(align(left, right, "en", "ru", pairs=with_second, learn=False)) == [((0,), (0,)), ((1,), (1, 2))]
+    with pytest.raises(ValueError):
+        align(left, right, "en", "ru", pairs=[[]])
+
+
 # -- evidence: punctuation, turns, timing ------------------------------------------------------
+def test_segments_without_words_are_left_out_not_merged():
+    left = segs("The glacier was measured again in spring.", "Nobody had been there since.")
+    right = segs("Le glacier fut mesuré à nouveau au printemps.", ".:-- , .",
+                 "Personne n'y était allé depuis.")
+    assert pairs(align(left, right, "en", "fr")) == [((0,), (0,)), ((), (1,)), ((1,), (2,))]
+
+
 def test_question_marks_pair_questions():
     left = segs("Why was it like that?", "It was like that.")
     right = segs("Почему было так?", "Было так.", "Да.")

@@ -37,7 +37,12 @@ _CONF_DELETION = (-3.0, 1.2, 0.52)
 #: stricter 0.8 maximises F1 of catching the wrong beads (flags ~1 bead in 8).
 FUZZY_THRESHOLD = 0.5
 
+#: Evidence from outside the text features, per left segment: (weight, sorted right indexes).
+PairEvidence = Sequence[Sequence[tuple[float, Sequence[int]]]]
+
 _END = re.compile(r"[.!?…。！？»\"”’)\]]\s*$")
+#: A word: two letters in a row, or a number (what a noise segment has none of).
+_WORD = re.compile(r"[^\W\d_]{2}|\d")
 _START_LOWER = re.compile(r"^[\s\"'«“„‘(\[—–-]*[^\W\d_]")
 
 
@@ -50,19 +55,22 @@ def align(
     lexicon: Lexicon | None = None,
     learn: bool = True,
     params: Params | None = None,
+    pairs: PairEvidence | None = None,
 ) -> list[Bead]:
     """Align two segment lists; every index of both sides appears once, in order.
 
     ``lexicon`` (e.g. learned from translated PO entries with
     :meth:`Lexicon.from_pairs`) adds word translations to the evidence;
     ``learn`` runs the second pass with a lexicon learned from this document.
+    ``pairs`` is extra evidence from outside the text features (e.g. an embedding
+    scorer): for each left segment, ``(weight, sorted right indexes)`` pairs.
 
     >>> s = lambda *t: [Segment(x) for x in t]
     >>> [b.kind for b in align(s("In 2022, 20,000 came.", "Why?"),
     ...                          s("В 2022 году пришли 20 000.", "Почему?"), "en", "ru")]
     ['1-1', '1-1']
     """
-    path = align_spans(left, right, left_lang, right_lang, lexicon=lexicon, learn=learn, params=params)
+    path = align_spans(left, right, left_lang, right_lang, lexicon=lexicon, learn=learn, params=params, pairs=pairs)
     # Sides of wildly different size (10 lines against 1,000) are not one text in two
     # languages: what is left over is flagged for a person, never trusted.
     lopsided = min(len(left), len(right)) * 4 < max(len(left), len(right))
@@ -80,6 +88,7 @@ def align_spans(
     lexicon: Lexicon | None = None,
     learn: bool = True,
     params: Params | None = None,
+    pairs: PairEvidence | None = None,
 ) -> list[Span]:
     """:func:`align` before confidences: the search's :class:`Span` beads with their features."""
     params = params or Params()
@@ -94,6 +103,10 @@ def align_spans(
     rstems = [frozenset(stems(t, right_lang)) for t in rt]
     structure = _structure(left, right)
     structure["stems"] = (lstems, rstems)
+    if pairs is not None:
+        if len(pairs) != len(left):
+            raise ValueError(f"pairs has {len(pairs)} rows for {len(left)} left segments")
+        structure["pairs"] = pairs
     path, xl, xr = _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, structure)
     if learn and min(len(left), len(right)) >= 8:
         reliability = _reliability(path, xl, xr)
@@ -187,6 +200,8 @@ def _structure(left: Sequence[Segment], right: Sequence[Segment]) -> dict[str, l
         out[side + "_speaker"] = [spk(s) for s in segs]
         out[side + "_pause"] = _pauses(segs)
         out[side + "_turn"] = _turns(segs)
+        # (a blank line is a paragraph break, paired with the other side's as any segment)
+        out[side + "_noise"] = [bool(s.text.strip()) and _WORD.search(s.text) is None for s in segs]
     both_known = any(out["left_speaker"]) and any(out["right_speaker"])
     if not both_known:  # speaker labels on one side only cannot be compared
         out["left_speaker"] = [0] * len(left)
@@ -242,6 +257,13 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         anchors = window_anchors(lpost, postings, [len(s.text) for s in left], [len(s.text) for s in right])
     if all(s.timed for s in left) and all(s.timed for s in right) and n and m:
         _add_time_overlap(left, right, left_keys)
+    extra_right = [0.0] * m
+    for i, row in enumerate(structure.get("pairs") or ()):
+        if row:
+            left_keys[i] = list(left_keys[i]) + [(w, list(js)) for w, js in row if w > 0 and js]
+            for w, js in row:
+                for j in js:
+                    extra_right[j] = max(extra_right[j], w)
 
     # Numbers and lexicon words are translated reliably: one with no counterpart still counts
     # as content the bead leaves unmatched (so an inserted "In 1812 …" stays apart).
@@ -252,7 +274,7 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
     lorphan = [sum(orphan(key, ldf[key]) for key in k if key not in weight) for k in lkeys]
     if guide is not None:
         _local_orphans(guide, lkeys, rkeys, postings, lpost, weight, lorphan, rorphan)
-    rweight = [sum(weight.get(key, 0.0) or orphan(key, rdf[key]) for key in k) for k in rkeys]
+    rweight = [sum(weight.get(key, 0.0) or orphan(key, rdf[key]) for key in k) + x for k, x in zip(rkeys, extra_right)]
     lweight = [sum(w for w, _ in row) + sum(orphan(key, ldf[key]) for key in k if key not in weight)
                for row, k in zip(left_keys, lkeys)]
     st = structure
@@ -275,6 +297,8 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         bead_types=tuple(st["types"]),
         left_orphan=lorphan,
         right_orphan=rorphan,
+        left_noise=st["left_noise"],
+        right_noise=st["right_noise"],
     )
     path = search(problem, params, guide, ratio=ratio, variance=variance)
     for s in path:

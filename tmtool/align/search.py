@@ -62,6 +62,7 @@ class Params:
     speaker_mismatch: float = 40.0  # a question aligned with an answer: never, in practice
     orphan_discount: float = 0.3  # per unit of orphan key weight, off a deletion's cost
     deletion_open: float = 1.5  # a run of 0-1 beads ends inside a sentence (mid-sentence cue)
+    noise_deletion: float = 0.5  # leaving out a segment with no words
     # Half-widths of the band (segments) around the anchors' centre and around the first path;
     # narrow, because the band is widened locally wherever the path presses its edge.
     band: int = 8
@@ -93,6 +94,8 @@ class Problem:
     bead_types: tuple[tuple[int, int], ...] = BEAD_TYPES
     left_orphan: Sequence[float] = ()  # weight of keys (numbers, lexicon words) found nowhere on the other side
     right_orphan: Sequence[float] = ()
+    left_noise: Sequence[bool] = ()  # no words at all ("...", "—", scanner debris): said by nobody
+    right_noise: Sequence[bool] = ()
 
 
 @dataclass
@@ -311,10 +314,12 @@ class _DP:
         sim = params.similarity
         # A segment whose content keys matched nothing nearby is more likely said on one side only.
         od = params.orphan_discount
-        self.del_cost = [prior[(1, 0)] + sim + dch * x - od * min(w, 4.0)
-                         for x, w in zip(pb.left_len, pb.left_orphan or [0.0] * n)]
-        self.ins_cost = [0.0] + [prior[(0, 1)] + sim + dch * x - od * min(w, 4.0)
-                                 for x, w in zip(pb.right_len, pb.right_orphan or [0.0] * m)]  # [j]: segment j-1
+        nd = params.noise_deletion
+        self.del_cost = [nd if z else prior[(1, 0)] + sim + dch * x - od * min(w, 4.0)
+                         for x, w, z in zip(pb.left_len, pb.left_orphan or [0.0] * n, pb.left_noise or [False] * n)]
+        self.ins_cost = [0.0] + [nd if z else prior[(0, 1)] + sim + dch * x - od * min(w, 4.0)
+                                 for x, w, z in zip(pb.right_len, pb.right_orphan or [0.0] * m,
+                                                    pb.right_noise or [False] * m)]  # [j]: segment j-1
         # Ending a run of 0-1 beads on a cue that does not end a sentence (and is not followed by a
         # pause or a new turn) leaves the rest of that sentence to an aligned bead: speech is cut
         # into pieces of sentences, and editors drop whole sentences, rarely half of one.
