@@ -437,8 +437,31 @@ def test_sentence_ends_keep_a_clause_with_its_sentence():
     left = segs("Aaaa bbbb cccc dddd.", "Gggg hhhh iiii jjjj kkkk.")
     right = segs("Аааа бббб вввв гггг,", "дддд.", "Жжжж зззз ииии кккк.")
     assert pairs(align(left, right, "en", "ru", learn=False)) == [((0,), (0, 1)), ((1,), (2,))]
-    blind = Params(sentence_end=0.0, sentence_start=0.0)
+    blind = Params(sentence_end=0.0, sentence_start=0.0, sentence_count=0.0)
     assert pairs(align(left, right, "en", "ru", learn=False, params=blind))[0] == ((0,), (0,))
+
+
+def test_a_whole_extra_sentence_is_left_out_not_merged_into_one_sentence():
+    # One English sentence against two source sentences: the second was not published.
+    left = segs("Aaaa bbbb cccc dddd eeee.", "Kkkk llll mmmm nnnn.")
+    right = segs("Аааа бббб вввв гггг ееее.", "Дддд ееее жжжж.", "Кккк лллл мммм нннн.")
+    assert pairs(align(left, right, "en", "ru", learn=False)) == [((0,), (0,)), ((), (1,)), ((1,), (2,))]
+    assert pairs(align(left, right, "en", "ru", learn=False, params=Params(sentence_count=0.0)))[0] == ((0,), (0, 1))
+    # ... but two English sentences in one segment take two source sentences.
+    left = segs("Aaaa bbbb cccc dddd eeee. Ffff gggg hhhh.", "Kkkk llll mmmm nnnn.")
+    right = segs("Аааа бббб вввв гггг ееее.", "Фффф гггг хххх.", "Кккк лллл мммм нннн.")
+    assert pairs(align(left, right, "en", "ru", learn=False))[0] == ((0,), (0, 1))
+
+
+def test_evidence_repeated_in_the_next_sentence_does_not_merge_two_sentences():
+    # Each left segment shares evidence with both right ones (a name said twice): within a
+    # bead it counts up to the bead's own weight, so 2-2 cannot look better than two 1-1s.
+    left = segs("aaaa zz", "bbbb zz")
+    right = segs("вввв вв", "гггг гг")
+    both = [[(3.0, [0, 1])], [(3.0, [0, 1])]]
+    assert pairs(align(left, right, "en", "ru", pairs=both, learn=False)) == [((0,), (0,)), ((1,), (1,))]
+    uncapped = Params(evidence_cap=100.0)
+    assert pairs(align(left, right, "en", "ru", pairs=both, learn=False, params=uncapped)) == [((0, 1), (0, 1))]
 
 
 def test_kazakh_case_suffix_on_a_name_still_matches():

@@ -17,12 +17,14 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import accumulate
 
 from tmtool.align.features import KIND_WEIGHT, language_family, segment_keys, stems
 from tmtool.align.lexicon import Lexicon
 from tmtool.align.search import BEAD_TYPES, TIMED_BEAD_TYPES, Params, Problem, Span, centre_from_anchors, search
 from tmtool.model import Bead, Segment
+from tmtool.segment import split_sentences
 
 #: Confidence is a logistic function of the bead's features, fitted on bench/align
 #: (``bench/align --fit``): bias, similarity, length deviation, boundary cost,
@@ -43,6 +45,8 @@ PairEvidence = Sequence[Sequence[tuple[float, Sequence[int]]]]
 _END = re.compile(r"[.!?…。！？»\"”’)\]]\s*$")
 #: A word: two letters in a row, or a number (what a noise segment has none of).
 _WORD = re.compile(r"[^\W\d_]{2}|\d")
+#: A sentence boundary inside a segment: an end mark, space, and a capital (or an opening quote).
+_INNER_END = re.compile(r"[.!?…][\"»”’)]*\s+(?=[\"«“„(]*[^\W\d_a-zа-яёәғқңөұүһі])")
 _START_LOWER = re.compile(r"^[\s\"'«“„‘(\[—–-]*[^\W\d_]")
 
 
@@ -101,8 +105,12 @@ def align_spans(
     rkeys = [segment_keys(t, right_lang) for t in rt]
     lstems = [frozenset(stems(t, left_lang)) for t in lt]
     rstems = [frozenset(stems(t, right_lang)) for t in rt]
-    structure = _structure(left, right)
+    structure = _structure(left, right, left_lang, right_lang)
     structure["stems"] = (lstems, rstems)
+    if len(structure["types"]) > len(BEAD_TYPES) and params.sentence_count:
+        # Speech cues: where a speaker's sentence ends is the transcriber's guess, and the
+        # edited English joins and splits sentences freely; counting them misleads.
+        params = replace(params, sentence_count=0.0)
     if pairs is not None:
         if len(pairs) != len(left):
             raise ValueError(f"pairs has {len(pairs)} rows for {len(left)} left segments")
@@ -186,7 +194,14 @@ def _lexicon_keys(stem_sets: Sequence[frozenset[str]], table: dict[str, set[str]
     return out
 
 
-def _structure(left: Sequence[Segment], right: Sequence[Segment]) -> dict[str, list]:
+def _inner_ends(text: str, language: str) -> int:
+    """Sentence boundaries inside a segment (the segmenter's, so "Mr. Smith" is one sentence)."""
+    if not _INNER_END.search(text):
+        return 0
+    return len(split_sentences(text, language)) - 1
+
+
+def _structure(left: Sequence[Segment], right: Sequence[Segment], left_lang: str = "", right_lang: str = "") -> dict[str, list]:
     """Per-segment structure: sentence ends and starts, joins (pauses, turns), speakers."""
     names: dict[str, int] = {}
 
@@ -194,12 +209,13 @@ def _structure(left: Sequence[Segment], right: Sequence[Segment]) -> dict[str, l
         return names.setdefault(s.speaker, len(names) + 1) if s.speaker else 0
 
     out: dict[str, list] = {}
-    for side, segs in (("left", left), ("right", right)):
+    for side, segs, lang in (("left", left, left_lang), ("right", right, right_lang)):
         out[side + "_open"] = [not _END.search(s.text.strip()) for s in segs]
         out[side + "_cont"] = [bool(m and m.group(0)[-1].islower()) for m in (_START_LOWER.match(s.text) for s in segs)]
         out[side + "_speaker"] = [spk(s) for s in segs]
         out[side + "_pause"] = _pauses(segs)
         out[side + "_turn"] = _turns(segs)
+        out[side + "_inner"] = [_inner_ends(s.text, lang) for s in segs]
         # (a blank line is a paragraph break, paired with the other side's as any segment)
         out[side + "_noise"] = [bool(s.text.strip()) and _WORD.search(s.text) is None for s in segs]
     both_known = any(out["left_speaker"]) and any(out["right_speaker"])
@@ -297,6 +313,8 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         bead_types=tuple(st["types"]),
         left_orphan=lorphan,
         right_orphan=rorphan,
+        left_inner=st["left_inner"],
+        right_inner=st["right_inner"],
         left_noise=st["left_noise"],
         right_noise=st["right_noise"],
     )

@@ -62,6 +62,10 @@ class Params:
     speaker_mismatch: float = 40.0  # a question aligned with an answer: never, in practice
     orphan_discount: float = 0.3  # per unit of orphan key weight, off a deletion's cost
     deletion_open: float = 1.5  # a run of 0-1 beads ends inside a sentence (mid-sentence cue)
+    # Shared evidence counts up to this share of the bead's key weight: a key repeated in the next
+    # sentence must not make two sentences look more alike together than each alone.
+    evidence_cap: float = 0.5
+    sentence_count: float = 1.0  # per sentence one side of a bead has more than the other
     noise_deletion: float = 0.5  # leaving out a segment with no words
     # Half-widths of the band (segments) around the anchors' centre and around the first path;
     # narrow, because the band is widened locally wherever the path presses its edge.
@@ -94,6 +98,8 @@ class Problem:
     bead_types: tuple[tuple[int, int], ...] = BEAD_TYPES
     left_orphan: Sequence[float] = ()  # weight of keys (numbers, lexicon words) found nowhere on the other side
     right_orphan: Sequence[float] = ()
+    left_inner: Sequence[int] = ()  # sentence boundaries inside the segment's text
+    right_inner: Sequence[int] = ()
     left_noise: Sequence[bool] = ()  # no words at all ("...", "—", scanner debris): said by nobody
     right_noise: Sequence[bool] = ()
 
@@ -332,24 +338,30 @@ class _DP:
         lsp = list(pb.left_speaker) or [0] * n
         rsp = list(pb.right_speaker) or [0] * m
         self.lsp, self.rsp = lsp, rsp
-        self._fr_cache: dict[tuple[int, bool, bool, int], list[float]] = {}
+        self._fr_cache: dict[tuple[int, bool, bool, int, int], list[float]] = {}
+        # Sentences in a span: boundaries inside segments, plus segment ends before its last segment.
+        self.GL = _prefix([x + (not o) for x, o in zip(pb.left_inner or [0] * n, pb.left_open)])
+        self.GR = _prefix([x + (not o) for x, o in zip(pb.right_inner or [0] * m, pb.right_open)])
         # right-side span arrays, indexed by the bead's end j
         self.LR = {b: [0.0] * b + [self.PR[j] - self.PR[j - b] for j in range(b, m + 1)] for b in range(1, self.maxb + 1)}
         self.TRb = {b: [0.0] * b + [self.TR[j] - self.TR[j - b] for j in range(b, m + 1)]
                     for b in range(1, self.maxb + 1)}
 
-    def fixed_right(self, b: int, lopen: bool, lcont: bool, lspk: int) -> list[float]:
+    def fixed_right(self, b: int, lopen: bool, lcont: bool, lspk: int, lsent: int) -> list[float]:
         """Structure cost of a right span of ``b`` ending at each j, given the left span's flags."""
-        key = (b, lopen, lcont, lspk)
+        key = (b, lopen, lcont, lspk, lsent)
         got = self._fr_cache.get(key)
         if got is not None:
             return got
         pb, p, m = self.pb, self.p, self.m
         out = [_INF] * (m + 1)
-        ro, rc, rsp, SJR = pb.right_open, pb.right_cont, self.rsp, self.SJR
+        ro, rc, rsp, SJR, GR = pb.right_open, pb.right_cont, self.rsp, self.SJR, self.GR
+        sc = p.sentence_count
         for j in range(b, m + 1):
             s = j - b
             f = SJR[j] - SJR[s + 1]
+            if sc:
+                f += sc * abs(GR[j] - GR[s] - (not ro[j - 1]) - lsent)
             if ro[j - 1] != lopen:
                 f += p.sentence_end
             if rc[s] != lcont:
@@ -360,12 +372,14 @@ class _DP:
         self._fr_cache[key] = out
         return out
 
-    def left_terms(self, i: int, a: int) -> tuple[float, float, float, bool, bool, int]:
-        """(length, key weight, structure cost, open end, continued start, speaker) of left span i-a..i."""
+    def left_terms(self, i: int, a: int) -> tuple[float, float, float, bool, bool, int, int]:
+        """(length, key weight, structure cost, open end, continued start, speaker, sentence boundaries)
+        of left span i-a..i."""
         pb = self.pb
         s = i - a
         return (self.PL[i] - self.PL[s], self.TL[i] - self.TL[s], self.SJL[i] - self.SJL[s + 1],
-                pb.left_open[i - 1], pb.left_cont[s], self.lsp[s])
+                pb.left_open[i - 1], pb.left_cont[s], self.lsp[s],
+                int(self.GL[i] - self.GL[s]) - (not pb.left_open[i - 1]))
 
     def _sims(self, lo: list[int], hi: list[int], r0: int, r1: int) -> tuple[list[list[float]], list[int], list[bool]]:
         """Row-cumulative evidence: RC[l][k] = sum of sim(l, r) for C0[l] <= r < C0[l] + k (rows r0..r1-1)."""
@@ -412,6 +426,7 @@ class _DP:
         wlQ = p.length_weight * Q
         ws = p.similarity
         s0 = p.smoothing
+        hc = p.evidence_cap
         LR, TRb = self.LR, self.TRb
         ins = self.ins_cost
         dele = self.del_cost
@@ -440,8 +455,8 @@ class _DP:
                     js, je = max(loi, plo + b), min(hii, phi + b)
                     if js > je:
                         continue
-                    ll, tl, fl, lopen, lcont, lspk = self.left_terms(i, a)
-                    F = self.fixed_right(b, lopen, lcont, lspk)[js:je + 1]
+                    ll, tl, fl, lopen, lcont, lspk, lsent = self.left_terms(i, a)
+                    F = self.fixed_right(b, lopen, lcont, lspk, lsent)[js:je + 1]
                     P = cost[pi][js - b - plo:je - b - plo + 1]
                     R = LR[b][js:je + 1]
                     K = pc + ws * (a + b) + fl
@@ -461,7 +476,7 @@ class _DP:
                         t0 = tl + s0 * (a + b)
                         T = TRb[b][js:je + 1]
                         cand = [x + f + K + wlQ * (q := (r - cl) * (r - cl) / (v * (cl + r) + 1.0)) / (q + Q)
-                                - k2 * e / (t0 + t)
+                                - k2 * (e if e < hc * (tl + t) else hc * (tl + t)) / (t0 + t)
                                 for x, f, r, t, e in zip(P, F, R, T, ev)]
                     o = js - loi
                     best[o:o + len(cand)] = map(min, best[o:o + len(cand)], cand)
@@ -486,8 +501,8 @@ class _DP:
         p = self.p
         pi, pj = i - a, j - b
         prev = cost[pi][pj - lo[pi]]
-        ll, tl, fl, lopen, lcont, lspk = self.left_terms(i, a)
-        f = self.fixed_right(b, lopen, lcont, lspk)[j]
+        ll, tl, fl, lopen, lcont, lspk, lsent = self.left_terms(i, a)
+        f = self.fixed_right(b, lopen, lcont, lspk, lsent)[j]
         r = self.LR[b][j]
         cl = self.c * ll
         Q = p.length_cap
@@ -504,7 +519,7 @@ class _DP:
         total = prev + f + K + p.length_weight * Q * q / (q + Q)
         t = self.TRb[b][j]
         if any_ev:
-            total -= 2.0 * ws * (a + b) * e / (tl + p.smoothing * (a + b) + t)
+            total -= 2.0 * ws * (a + b) * min(e, p.evidence_cap * (tl + t)) / (tl + p.smoothing * (a + b) + t)
         share = 2.0 * e / (tl + t) if tl + t > 0 else 0.0
         span = Span(pi, i, pj, j, evidence=e, similarity=min(share, 1.0), length=q, boundary=f + fl,
                     cost=total - prev)
