@@ -464,6 +464,12 @@ def test_evidence_repeated_in_the_next_sentence_does_not_merge_two_sentences():
     assert pairs(align(left, right, "en", "ru", pairs=both, learn=False, params=uncapped)) == [((0, 1), (0, 1))]
 
 
+def test_two_letter_skeletons_are_no_evidence():
+    # "main" and "Міне" (here, look) both reduce to "mn": too short to mean the same word.
+    assert not set(segment_keys("This is the main reason.", "en")) & set(segment_keys("Міне, бұл.", "kk"))
+    assert set(segment_keys("Aktau", "en")) & set(segment_keys("Ақтау", "kk"))
+
+
 def test_kazakh_case_suffix_on_a_name_still_matches():
     assert set(segment_keys("Тоқаевтың", "kk")) & set(segment_keys("Tokayev", "en"))
     assert set(segment_keys("Токаева", "ru")) & set(segment_keys("Tokayev’s", "en"))

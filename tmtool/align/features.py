@@ -244,7 +244,8 @@ def _word_keys(original: str, language: str) -> tuple[str, ...]:
     if nw is not None:
         return (f"w:{nw}",)
     sk = skeleton(word)
-    if len(word) < 4 or len(sk) < 2:
+    # Two letters (main/міне "mn", this "ts") meet unrelated words all the time: no key.
+    if len(word) < 4 or len(sk) < 3:
         return ()
     out = ["s:" + sk[:4]]
     if len(sk) > 3 and original[:1].isupper() and language in FULL_SUPPORT:
@@ -262,7 +263,7 @@ def segment_keys(text: str, language: str) -> Counter[str]:
     """The multiset of matching keys of one segment (see the module docstring).
 
     >>> sorted(segment_keys("Тоқаев said 20 000 in 2022-ші?", "kk"))
-    ['n:20000', 'n:2022', 'p:?', 's:sd', 's:tkv']
+    ['n:20000', 'n:2022', 'p:?', 's:tkv']
     """
     keys: Counter[str] = Counter()
     if not text:
