@@ -107,10 +107,10 @@ def align_spans(
     rstems = [frozenset(stems(t, right_lang)) for t in rt]
     structure = _structure(left, right, left_lang, right_lang)
     structure["stems"] = (lstems, rstems)
-    if len(structure["types"]) > len(BEAD_TYPES) and params.sentence_count:
+    if len(structure["types"]) > len(BEAD_TYPES):
         # Speech cues: where a speaker's sentence ends is the transcriber's guess, and the
-        # edited English joins and splits sentences freely; counting them misleads.
-        params = replace(params, sentence_count=0.0)
+        # edited English joins and splits sentences freely: counting them is weaker evidence.
+        params = replace(params, sentence_count=params.sentence_count_timed)
     if pairs is not None:
         if len(pairs) != len(left):
             raise ValueError(f"pairs has {len(pairs)} rows for {len(left)} left segments")

@@ -65,7 +65,8 @@ class Params:
     # Shared evidence counts up to this share of the bead's key weight: a key repeated in the next
     # sentence must not make two sentences look more alike together than each alone.
     evidence_cap: float = 0.5
-    sentence_count: float = 1.0  # per sentence one side of a bead has more than the other
+    sentence_count: float = 1.0
+    sentence_count_timed: float = 0.0  # the same between speech cues (see align_spans)  # per sentence one side of a bead has more than the other
     noise_deletion: float = 0.5  # leaving out a segment with no words
     # Half-widths of the band (segments) around the anchors' centre and around the first path;
     # narrow, because the band is widened locally wherever the path presses its edge.
