@@ -355,11 +355,13 @@ def check_output(root: Path, output: str | Path) -> None:
 def write_output(root: Path, output: str | Path, text: str) -> None:
     """Write an export to ``output`` (checked with :func:`check_output`).
 
-    A regular file (or a symlink to one: the link is kept) is replaced atomically;
+    The folder must exist. A regular file (or a symlink to one: the link is kept) is replaced atomically;
     a device or pipe (``/dev/stdout``, a FIFO) is written to as it is, never replaced.
     """
     check_output(root, output)
     target = Path(os.path.realpath(output))
+    if not target.parent.is_dir():  # a typo in the folder must not create folders
+        raise InputError("no such folder: create it first, or check the path", str(Path(output).parent))
     try:
         mode = target.stat().st_mode
     except FileNotFoundError:

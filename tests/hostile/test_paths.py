@@ -166,3 +166,14 @@ def test_a_device_or_pipe_where_an_output_goes_is_never_replaced(project):
     with pytest.raises(InputError, match="regular file"):
         atomic_write(link, "x")
     assert fifo.is_fifo() and link.is_symlink()
+
+
+@pytest.mark.parametrize("command", [("export", "srt", RID, "--lang", "kk"), ("tm", "export", "--lang", "kk")])
+def test_an_output_in_a_missing_folder_is_one_line_and_creates_no_folder(project, tmp_path, command):
+    target = tmp_path / "no-such-folder" / "deeper" / "out.x"
+    r = invoke(*command, "-o", str(target))
+    if r.exit_code == 2:
+        pytest.fail(r.stderr)
+    assert_clean_error(r)
+    assert "no such folder" in r.stderr and "no-such-folder" in r.stderr
+    assert not (tmp_path / "no-such-folder").exists()
