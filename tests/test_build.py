@@ -337,3 +337,19 @@ def test_single_language_captions_carry_every_timed_cue_once_in_order(built):
             pos = found + len(text)
         assert pos == len(shown)
     assert "speech segment" in result.output and "aligned with no entry" in result.output
+
+
+def test_align_reports_a_broken_catalogue_before_aligning(tmp_path, monkeypatch):
+    root = new_project(tmp_path)
+    po_path = catalog_paths(root, SAMPLE, "ru")
+    po_path.parent.mkdir(parents=True)
+    po_path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "x"\nmsgstr "y\n',
+                       encoding="utf-8")
+    called = []
+    import tmtool.align
+
+    monkeypatch.setattr(tmtool.align, "align", lambda *a, **k: called.append(1) or [])
+    result = run(root, "align", SAMPLE)
+    assert result.exit_code == 1
+    assert f"{po_path.name}:5:" in result.output
+    assert called == []

