@@ -553,3 +553,23 @@ def test_a_narrow_band_is_widened_locally_to_the_same_result(corpora):
     wide = Params(band=200, band_second=200)
     assert pairs(align(segs(*en), segs(*kk), "en", "kk", params=narrow)) == \
         pairs(align(segs(*en), segs(*kk), "en", "kk", params=wide))
+
+
+# -- the sample recording against its hand-checked gold ---------------------------------------
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_sample_recording_matches_the_hand_checked_alignment(lang):
+    """tests/data/sample-gold: at most 3 of our beads may be wrong (3 are today, each holding a
+    short aside the edited English leaves out, e.g. "Sorry, this is hard to talk about")."""
+    from tmtool.project import load_recording
+    from tmtool.segment import sentences
+
+    rec = load_recording("the-platform-kazakhstan", REPO)
+    left = sentences(rec.track("en").segments, "en")
+    right = list(rec.track(lang).segments)
+    gold = set()
+    for line in (REPO / "tests" / "data" / "sample-gold" / f"{lang}.beads").read_text(encoding="utf-8").splitlines():
+        a, b = line.split(":")
+        gold.add((tuple(json.loads(a)), tuple(json.loads(b))))
+    ours = {(b.left, b.right) for b in align(left, right, "en", lang)}
+    assert sum(len(x) for x, _ in gold) == len(left) and sum(len(y) for _, y in gold) == len(right)
+    assert len(ours - gold) <= 3 and len(gold - ours) <= 6
