@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import re
 from dataclasses import FrozenInstanceError
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
@@ -453,6 +454,8 @@ def test_cue_search_finds_what_trying_every_cut_finds(units, language, chars, li
     for k in range(1, len(words) + 2):
         expected = reference_partition(fresh(), k, duration)
         assert fresh().partition(k, duration) == expected
+        with patch.object(captions, "_STATE_LISTS", 0):  # a long text's states, kept in dicts
+            assert fresh().partition(k, duration) == expected
         # told that only a cost below a limit matters, it finds that cost or says there is none
         limit = data.draw(st.floats(0, 400), label="limit")
         found = fresh().partition(k, duration, limit)
@@ -461,6 +464,27 @@ def test_cue_search_finds_what_trying_every_cut_finds(units, language, chars, li
             just = expected[0] + data.draw(st.sampled_from([1e-6, 0.01, 1.0]), label="just above")
             assert fresh().partition(k, duration, just) == expected
         assert fresh().lower_bound(k) <= expected[0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.lists(TIE_WORD, min_size=1, max_size=12), min_size=1, max_size=3),
+    st.sampled_from(["en", "ru", "kk"]), st.integers(6, 30), st.integers(1, 3),
+    st.sampled_from([0.0, captions.EXTRA_LINE]), st.integers(0, 30_000),
+)
+def test_a_row_of_cue_costs_is_each_cue_cost(units, language, chars, lines, extra, duration):
+    # The search asks for the costs of every cue starting at a word at once (_Lang.row, the
+    # same sums inline); each must be what _Lang.chunk says for that cue on its own.
+    profile = profile_for(language, max_chars=chars, max_lines=lines)
+    words = [w for u in units for w in u]
+    owner = [n for n, u in enumerate(units) for _ in u]
+    lg = captions._Lang(profile, words, owner, extra)
+    alone = captions._Lang(profile, words, owner, extra)
+    for i in range(len(words)):
+        row = lg.row(i, duration)
+        assert len(row) == lg.shape.reach[i] - i
+        for j, cost in enumerate(row, i + 1):
+            assert cost == alone.chunk(i, j, duration), (i, j)
 
 
 # --- real text: the seed interview and NTREX documents -----------------------------------

@@ -288,3 +288,104 @@ def test_break_lines_properties(words: list[str], width: int, language: str) -> 
     # the fewest lines: no two neighbouring lines could be one
     for top, bottom in zip(got, got[1:]):
         assert len(top) + 1 + len(bottom) > width
+
+
+# --- the penalties, rule by rule ----------------------------------------------------------
+# break_penalties works each word's part in the rules out once (linebreak._features) and
+# adds them up per gap. The reference below applies the rules to each pair of words as the
+# module docstring states them; both must give the same penalty for every gap.
+
+
+def reference_penalties(words: list[str], language: str, ends: set[int]) -> list[float]:
+    lb = linebreak
+    rules = rules_for(language)
+    toks = [lb._Token(w) for w in words]
+    out = [0.0] * len(toks)
+    sentence_start = True
+    for i in range(1, len(toks)):
+        a, b = toks[i - 1], toks[i]
+        a_at_start, at_end = sentence_start, i in ends
+        sentence_start = at_end
+        if at_end:
+            pen = lb.SENTENCE
+        elif lb._ends_clause(a):
+            pen = lb.CLAUSE
+        elif b.lead and b.lead[0] in lb._OPENING:
+            pen = lb.PHRASE_OPEN
+        elif a.trail and a.trail[-1] in "\"'»”’)":
+            pen = lb.CLOSING_QUOTE
+        elif b.key in rules.conjunctions:
+            pen = lb.CONJUNCTION
+        elif b.key in rules.prepositions or b.key in rules.determiners:
+            pen = lb.PREPOSITION
+        else:
+            pen = lb.PLAIN
+        if not a.core and a.text and a.text[-1] in lb._OPENING:
+            pen += lb.KEEP
+        if not b.core and b.text and b.text[0] not in lb._OPENING:
+            pen += lb.UNBREAKABLE if b.text in lb._SYMBOL_UNITS and a.numeric else lb.KEEP
+        glued = not at_end and (a.trail in ("", "]") or a.initial or (a.trail == "." and a.key in rules.titles))
+        if not glued:
+            out[i] = pen
+            continue
+        if a.initial or a.key in rules.titles:
+            pen += lb.KEEP
+        elif a.key in rules.function_words and a.key not in rules.postpositions:
+            pen += lb.KEEP
+        if b.key in rules.postpositions and not b.lead:
+            pen += lb.KEEP
+        for y in rules.phrase_ends.get(a.key, ()):
+            if b.key == y or (y.endswith("*") and b.key.startswith(y[:-1])):
+                pen += lb.KEEP
+                break
+        if rules.possessive and a.key.endswith(rules.possessive) and a.key not in rules.particles:
+            pen += lb.KEEP
+        if a.numeric:
+            if b.numeric and len(b.core) == 3 and not b.lead:
+                pen += lb.UNBREAKABLE
+            elif b.key in rules.multipliers or b.key in lb._SYMBOL_UNITS:
+                pen += lb.MULTIPLIER
+            elif b.is_word and b.key not in rules.function_words and not b.lead:
+                pen += lb.NUMBER_WORD
+        elif a.text in lb._CURRENCY and b.numeric:
+            pen += lb.UNBREAKABLE
+        if a.is_word and b.is_word and a.capitalised and b.capitalised and not b.lead:
+            if not a_at_start:
+                pen += lb.NAME
+            elif a.key not in rules.function_words:
+                pen += lb.NAME / 2
+        if lb._adjective_like(a, rules) and lb._noun_like(b, rules) and not b.capitalised:
+            pen += lb.ADJECTIVE
+        out[i] = pen
+    return out
+
+
+# Words and pairs that meet every rule: function words, names, titles, initials, numbers and
+# units, currency, quotes and brackets, dashes, possessives, fixed phrases, postpositions,
+# adjectives before nouns and names, mixed scripts.
+RULE_WORDS = st.sampled_from(
+    "the a of and but in Mr. Dr Smith's it's sort|of kind|of lot|of such|as due|to J. Ж.Ж. "
+    "Alma|Nurusheva Tokayev 20|000 2017 5|% ‰ $|5 $5 ₸ 3|million 2|млн тыс|мың 10|пайыз 5|people "
+    "« » ( ) (Veritas) \"open|minded\" — – - ... [Tokayev's] end. Да? ok! well, so: famous|Alma "
+    "political|party political famous бурный|рост новые|Москва решение в на не очень и потому|что "
+    "то|есть г.|Алматы және үшін туралы мен деп қаза|тапты ер|адам жоғарғы|Алма қақпаның|бұрышы "
+    "ма Жәнe TYPAЛЫ x ɵмір ёлка the|Smith The|Smith".split()
+).map(lambda w: w.split("|"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(RULE_WORDS, min_size=1, max_size=16), st.sampled_from(["en", "ru", "kk", "de"]), st.data())
+def test_penalties_follow_the_rules_pair_by_pair(pieces: list[list[str]], language: str, data) -> None:
+    words = [w for p in pieces for w in p]
+    ends = set(data.draw(st.lists(st.integers(1, max(len(words) - 1, 1)), max_size=3), label="ends"))
+    assert break_penalties(words, language, ends) == reference_penalties(words, language, ends)
+    found = sentence_ends(words, language)
+    assert break_penalties(words, language) == reference_penalties(words, language, found)
+
+
+def test_penalties_on_ntrex_match_the_rules(corpora) -> None:
+    for language, (name, _) in NTREX.items():
+        lines_ = (corpora / "ntrex128" / name).read_text(encoding="utf-8").splitlines()[:300]
+        for line in lines_:
+            words = words_of(line)
+            assert break_penalties(words, language) == reference_penalties(words, language, sentence_ends(words, language))

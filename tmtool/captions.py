@@ -32,20 +32,25 @@ text its reading time, or a single word is longer than a line).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from functools import cached_property
+from itertools import accumulate
 from typing import Iterator, Protocol, Sequence
 
 from tmtool.errors import InputError
 from tmtool.linebreak import (
+    BALANCE_WEIGHT,
+    TOP_HEAVY_WEIGHT,
     PREPOSITION,
     LineFitter,
     break_penalties,
+    lazy,
     sentence_ends,
     split_at,
-    text_width,
     words_of,
 )
 from tmtool.model import Cue
@@ -330,6 +335,13 @@ EMPTY = 1e6  # bilingual: a cue with nothing in one language (only when unavoida
 INF = math.inf
 
 
+_STATE_LISTS = 1 << 14  # partition(): states kept in lists up to this many (else in dicts)
+
+
+def _infinite() -> float:
+    return INF
+
+
 @dataclass
 class _Lang:
     """One language's text in a group: words, where units start, penalties.
@@ -337,8 +349,10 @@ class _Lang:
     The cue-splitting search (:meth:`partition`) is exact but visits little:
     only cut positions from which the remaining words can still fill the
     remaining cues, and only partial cuts that, with the least the rest must
-    cost (:attr:`to_go`), can still beat the best layout found so far. A cue's
-    cost is worked out the first time a cut reaches it, and kept.
+    cost (:attr:`to_go`), can still beat the best layout found so far. The
+    costs of the cues starting at a word are worked out together the first
+    time the search starts a cue there (:meth:`row`), and kept for every
+    number of cues tried.
     """
 
     profile: CaptionProfile
@@ -347,25 +361,23 @@ class _Lang:
     extra_line: float
 
     def __post_init__(self) -> None:
-        self.widths = [len(w) for w in self.words]
-        self.prefix = prefix = [0]
-        for w in self.widths:
-            prefix.append(prefix[-1] + w)
-        self.total = text_width(self.words)
+        self.widths = widths = [len(w) for w in self.words]
+        self.prefix = prefix = [0, *accumulate(widths)]
+        self.total = prefix[-1] + len(widths) - 1 if widths else 0  # text_width(words)
         self._memo: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
-        self._rows: list[list[float | None] | None] | None = None  # chunk costs: by end, then by start
+        self._rows: list[list[float] | None] | None = None  # cue costs (chunk), by start, then end: row()
         self._table: list[list[tuple[int, float, int]]] | None = None
 
     # Penalties and sentence ends are only needed when the text does not fit
     # on one line, which most speech segments do: computed on demand.
 
-    @cached_property
+    @lazy
     def ends(self) -> set[int]:
         """Word indexes where a sentence or a unit ends before the word."""
         ends = sentence_ends(self.words, self.profile.language)
         return ends | {i for i in range(1, len(self.words)) if self.owner[i] != self.owner[i - 1]}
 
-    @cached_property
+    @lazy
     def ends_before(self) -> list[int]:
         """``ends_before[k]``: how many sentence ends are at indexes <= k."""
         counts = [0]
@@ -373,16 +385,16 @@ class _Lang:
             counts.append(counts[-1] + (k in self.ends))
         return counts
 
-    @cached_property
+    @lazy
     def pens(self) -> list[float]:
         pens = break_penalties(self.words, self.profile.language, self.ends)
         for i in self.ends:
             pens[i] = 0.0
         return pens
 
-    @cached_property
+    @lazy
     def fitter(self) -> LineFitter:
-        return LineFitter(self.widths, self.pens, self.profile.max_chars)
+        return LineFitter(self.widths, self.pens, self.profile.max_chars, prefix=self.prefix)
 
     def width(self, i: int, j: int) -> int:
         return self.prefix[j] - self.prefix[i] + (j - i - 1)
@@ -403,10 +415,13 @@ class _Lang:
 
     def fits_one_cue(self) -> bool:
         """All the words fit one cue with no poor line break (bilingual: on one line)."""
-        cost, breaks = self.lines(0, len(self.words))
+        n = len(self.words)
+        if self.extra_line and n > 1 and self.width(0, n) > self.profile.max_chars:
+            return False  # not on one line: lines() would break it
+        cost, breaks = self.lines(0, n)
         return cost < GOOD_ENOUGH and (self.extra_line == 0 or not breaks)
 
-    @cached_property
+    @lazy
     def shape(self) -> _Shape:
         """Which spans fit one cue, how many cues each side of a cut needs, what cuts cost."""
         return _Shape(self)
@@ -445,12 +460,99 @@ class _Lang:
             cost += UNDERRUN if self.total * 1000 <= p.max_cps * duration else 0.0
         return cost
 
+    def row(self, i: int, duration: int) -> list[float]:
+        """``row(i)[j - i - 1]``: :meth:`chunk` of words[i:j] for every j up to ``shape.reach[i]``.
+
+        The same sums as :meth:`chunk` (and :meth:`LineFitter.two`) in the same
+        order, a row at a time: the search asks for most of a row when it
+        starts a cue at i.
+        """
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = [None] * (len(self.words) + 1)
+        found = rows[i]
+        if found is not None:
+            return found
+        p, prefix, shape = self.profile, self.prefix, self.shape
+        n = len(self.words)
+        one, far = shape.line_end[i], shape.reach[i]
+        two_end = shape.line_end[one] if p.max_lines >= 2 else one
+        start = prefix[i]
+        whole = max(prefix[-1], 1)
+        # span = duration * letters / whole; compared in integers first (exact)
+        longest, shortest = p.max_duration_ms, p.min_duration_ms
+        too_long, too_short = longest * whole, shortest * whole
+        ends = self.ends
+        # a cue from i past the first sentence end after i mixes two sentences
+        mixed_from = n + 1
+        if ends:
+            ends_before = self.ends_before
+            if ends_before[far - 1] - ends_before[i] > 0:
+                mixed_from = i + 2
+                while ends_before[mixed_from - 1] - ends_before[i] <= 0:
+                    mixed_from += 1
+        mixed_start = i > 0 and i not in ends
+        line_start, extra, pens = shape.line_start, self.extra_line, self.pens
+        half_weight = BALANCE_WEIGHT / 2
+        out: list[float] = []
+        for j in range(i + 1, far + 1):
+            if j <= one:
+                cost = 0.0
+            elif j <= two_end:
+                # LineFitter.two(i, j): the best break into two lines, inline
+                end = prefix[j]
+                letters = end - start
+                scale = half_weight / (letters * letters)
+                best, at = INF, -1
+                first = line_start[j]
+                for b in range(first if first > i + 1 else i + 1, (one if one < j - 1 else j - 1) + 1):
+                    pen = pens[b]
+                    if pen >= best:
+                        continue  # the rest only adds
+                    middle = prefix[b]
+                    diff = (middle - start) - (end - middle)
+                    c = pen + scale * diff * diff
+                    if diff > 0:
+                        c += TOP_HEAVY_WEIGHT * diff / letters
+                    if c < best:
+                        best, at = c, b
+                cost = self.lines(i, j)[0] if at < 0 else best + extra
+                if cost == INF:
+                    out.append(cost)
+                    continue
+            else:
+                cost = self.lines(i, j)[0]
+                if cost == INF:
+                    out.append(cost)
+                    continue
+            if j >= mixed_from and (i > 0 or j < n):
+                cost += MIXED * (mixed_start + (j < n and j not in ends))
+            scaled = duration * (prefix[j] - start)
+            if scaled > too_long:
+                span = scaled / whole
+                if span > longest:
+                    cost += OVERRUN_PER_S * min(span - longest, OVERRUN_CAP_S * 1000) / 1000
+            elif scaled < too_short:
+                span = scaled / whole
+                if span < shortest:
+                    cost += UNDERRUN_PER_S * (shortest - span) / 1000
+                    cost += UNDERRUN if self.total * 1000 <= p.max_cps * duration else 0.0
+            out.append(cost)
+        rows[i] = out
+        return out
+
     def lower_bound(self, k: int) -> float:
         """A cost no cut of the words into ``k`` cues can go below (INF: none fits)."""
         if k > len(self.words):
             return 0.0
         shape = self.shape
-        return INF if shape.cues_after[0] > k else shape.still(0, k)
+        if shape.cues_after[0] > k:
+            return INF
+        # k cues need k - 1 cuts, each at a different place: at least the k - 1 cheapest
+        cheapest = shape.cheapest_cuts
+        cuts = cheapest[k - 1] if k - 1 < len(cheapest) else INF
+        still = shape.still(0, k)
+        return cuts if cuts > still else still
 
     def partition(self, k: int, duration: int, limit: float = INF) -> tuple[float, list[tuple[int, int]]]:
         """The best cut of the words into exactly ``k`` cues (some empty only if k > words).
@@ -484,67 +586,80 @@ class _Lang:
         # The search goes on through states no dearer, for ties: among equal
         # costs the cue starting last wins, as in a left-to-right search.
         ideal = self.total / k
-        prefix, reach, line_end, extra = self.prefix, shape.reach, shape.line_end, self.extra_line
-        cut_costs, first_start, after_start = shape.cut_costs, shape.first_start, shape.after_start
-        rows = self._rows
-        if rows is None:
-            rows = self._rows = [None] * (n + 1)
+        reach, after_start, ends_at = shape.reach, shape.after_start, shape.ends_at
+        cut_costs, lines_after, two_line = shape.cut_costs, shape.lines_after, shape.two_line
+        row_of = self.row
         size = n + 1
-        # state c * size + j: least cost of words[:j] in c cues, and where its last cue
-        # starts; only states reached are kept (a long text has many more)
-        value: dict[int, float] = {0: 0.0}
-        back: dict[int, int] = {}
-        lines_after, two_line = shape.lines_after, shape.two_line
-        heap = [(shape.still(0, k), 0)]
-        goal = k * size + n
+        # value[c * size + j]: least cost of words[:j] in c cues; back[...]: where its last
+        # cue starts. Heap entries (f, c, j) pop in the order (f, c * size + j) would.
+        # Lists for the usual text; for a long one (hundreds of cues), only the states
+        # reached are kept: all of them would take memory in the square of its length.
+        cells = (k + 1) * size
+        value: list[float] | dict[int, float]
+        back: list[int] | dict[int, int]
+        if cells <= _STATE_LISTS:
+            value, back = [INF] * cells, [0] * cells
+        else:
+            value, back = defaultdict(_infinite), {}
+        value[0] = 0.0
+        heap = [(shape.still(0, k), 0, 0)]
         pop, push = heapq.heappop, heapq.heappush
+        n_after = len(after_start)
         while heap:
-            f, state = pop(heap)
+            f, c, i = pop(heap)
             if f > bound:
                 break
-            c, i = divmod(state, size)
-            p = value[state]
-            if f > p + shape.still(i, k - c) + 1e-9:
+            p = value[c * size + i]
+            m = k - c
+            h = to_go[i]  # as shape.still(i, m)
+            over = lines_after[i] - m
+            if over > 0 and over * two_line[i] > h:
+                h = over * two_line[i]
+            if f > p + h + 1e-9:
                 continue  # a dearer way here, since bettered
-            if state == goal:
+            if m == 0:  # the goal: words[:n] in k cues
                 bound = min(bound, p + 1e-6 + 1e-9 * abs(p))  # only ties are left to find
                 continue
-            rest = k - c - 1  # cues after the next one
+            rest = m - 1  # cues after the next one
             if rest:
-                lo = after_start[rest] if rest < len(after_start) else 0
+                lo = after_start[rest] if rest < n_after else 0
+                if lo <= i:
+                    lo = i + 1
                 hi = n - rest
-                ends = range(lo if lo > i else i + 1, (reach[i] if reach[i] < hi else hi) + 1)
+                far = reach[i]
+                if far < hi:
+                    hi = far
+            elif reach[i] >= n:
+                lo = hi = n
             else:
-                ends = range(n, n + 1) if reach[i] >= n else range(0)
-            base = state - i + size
-            one_line = line_end[i]
-            for j in ends:
+                continue
+            c1 = c + 1
+            base = c1 * size
+            room = bound - p  # what words[i:j], its cut and the rest may still cost
+            start = ends_at[i] + 1
+            row = None
+            for j in range(lo, hi + 1):
                 cut = cut_costs[j]
                 h = to_go[j]
-                if p + cut + h > bound:
+                if cut + h > room:
                     continue  # too dear whatever words[i:j] costs
                 over = lines_after[j] - rest  # as shape.still(j, rest)
                 if over > 0 and over * two_line[j] > h:
                     h = over * two_line[j]
-                row = rows[j]
                 if row is None:
-                    row = rows[j] = [None] * (j - first_start[j])
-                chunk = row[j - 1 - i]
-                if chunk is None:
-                    if p + cut + h + (extra if j > one_line else 0.0) > bound:
-                        continue  # too dear even before its lines are laid out
-                    chunk = row[j - 1 - i] = self.chunk(i, j, duration)
-                dev = (prefix[j] - prefix[i] + (j - i - 1) - ideal) / ideal
-                total = p + chunk + CHUNK_BALANCE * dev * dev + cut
+                    row = row_of(i, duration)
+                dev = (ends_at[j] - start - ideal) / ideal
+                total = p + row[j - 1 - i] + CHUNK_BALANCE * dev * dev + cut
                 key = base + j
-                old = value.get(key, INF)
+                old = value[key]
                 if total < old:
                     if total + h <= bound:
                         value[key], back[key] = total, i
-                        push(heap, (total + h, key))
+                        push(heap, (total + h, c1, j))
                 elif total == old and i > back[key]:
                     back[key] = i
-        if goal not in value:
+        goal = k * size + n
+        if value[goal] == INF:
             return INF, []
         spans: list[tuple[int, int]] = []
         j = n
@@ -620,8 +735,8 @@ class _Shape:
     """
 
     __slots__ = (
-        "line_end", "line_start", "reach", "first_start", "cues_after", "cues_before", "after_start",
-        "cut_costs", "to_go", "lines_after", "two_line",
+        "line_end", "line_start", "reach", "_first_start", "cues_after", "after_start",
+        "cut_costs", "to_go", "lines_after", "two_line", "_cheapest", "ends_at",
     )
 
     def __init__(self, lang: _Lang) -> None:
@@ -639,15 +754,6 @@ class _Shape:
                     x = line_end[x]
                 reach.append(x)
         self.reach = reach
-        # first_start[j]: the smallest i such that words[i:j] fits one cue
-        # cues_before[j] / cues_after[j]: the fewest cues words[:j] / words[j:] fit in
-        first_start, cues_before, i = [0], [0], 0
-        for j in range(1, n + 1):
-            while reach[i] < j:
-                i += 1
-            first_start.append(i)
-            cues_before.append(1 + cues_before[i])
-        self.first_start, self.cues_before = first_start, cues_before
         pens, extra = lang.pens, lang.extra_line
         self.cut_costs = cut_costs = [SPLIT_FACTOR * pen + (MID_PHRASE if pen >= PREPOSITION else 0.0) for pen in pens]
         cut_costs.append(0.0)
@@ -662,9 +768,10 @@ class _Shape:
         self.cues_after = cues_after = [0] * (n + 1)
         self.lines_after = lines_after = [0] * (n + 1)
         self.to_go = to_go = [0.0] * (n + 1)
-        self.two_line = two_line = [extra] * (n + 1)
+        # two_line[j]: extra plus the least penalty of a break in words[j:] (suffix minima)
+        self.two_line = two_line = [extra + pen for pen in accumulate(reversed(pens[1:]), min)][::-1]
+        two_line += [extra, extra] if n > 1 else [extra] * (n + 1 - len(two_line))
         via = [0.0] * (n + 1)  # via[e]: a cut before word e, then the rest
-        least_pen = INF
         for j in range(n - 1, -1, -1):
             one, far = line_end[j], reach[j]
             cues_after[j] = 1 + cues_after[far]
@@ -676,10 +783,6 @@ class _Shape:
                     least = two
             to_go[j] = least
             via[j] = cut_costs[j] + least
-            if j + 1 < n:
-                if pens[j + 1] < least_pen:
-                    least_pen = pens[j + 1]
-                two_line[j] = extra + least_pen
         # after_start[m]: the first j from which words[j:] fit in m cues (0 for m beyond)
         after_start, j = [], n
         for m in range(cues_after[0] + 1):
@@ -687,6 +790,33 @@ class _Shape:
                 j -= 1
             after_start.append(j)
         self.after_start = after_start
+        self._cheapest: list[float] | None = None
+        self._first_start: list[int] | None = None
+        # ends_at[j]: prefix[j] + j, so words[i:j] is ends_at[j] - ends_at[i] - 1 wide
+        self.ends_at = [w + j for j, w in enumerate(lang.prefix)]
+
+    @property
+    def first_start(self) -> list[int]:
+        """``first_start[j]``: the smallest i such that words[i:j] fits one cue."""
+        if self._first_start is None:
+            reach = self.reach
+            first_start, i = [0], 0
+            for j in range(1, len(reach)):
+                while reach[i] < j:
+                    i += 1
+                first_start.append(i)
+            self._first_start = first_start
+        return self._first_start
+
+    @property
+    def cheapest_cuts(self) -> list[float]:
+        """``cheapest_cuts[m]``: the sum of the m cheapest cut costs (cuts inside the text)."""
+        found = self._cheapest
+        if found is None:
+            found = self._cheapest = [0.0]
+            for cost in sorted(self.cut_costs[1:-1]):
+                found.append(found[-1] + cost)
+        return found
 
     def still(self, j: int, cues: int) -> float:
         """A least cost of words[j:] in ``cues`` cues: to_go, or more when that
@@ -783,12 +913,19 @@ def _split_group(group: _Group) -> list[_Draft]:
                 sources.append(())
                 continue
             i, j = spans[c]
-            text = split_at(lg.words[i:j], [b - i for b in lg.lines(i, j)[1]]) if j > i else ()
-            lines.append(text)
-            sources.append(tuple(sorted(set(lg.owner[i:j]))))
-            if text:
-                p = lg.profile
-                need = max(need, min(max(p.min_duration_ms, _reading_ms(_chars(text), p)), p.max_duration_ms))
+            if j <= i:
+                lines.append(())
+                sources.append(())
+                continue
+            p, words = lg.profile, lg.words
+            width = lg.prefix[j] - lg.prefix[i] + (j - i - 1)  # as len(" ".join(lines))
+            if width <= p.max_chars or j - i == 1:
+                lines.append((" ".join(words[i:j]),))
+            else:
+                lines.append(split_at(words[i:j], [b - i for b in lg.lines(i, j)[1]]))
+            owners = set(lg.owner[i:j])
+            sources.append((lg.owner[i],) if len(owners) == 1 else tuple(sorted(owners)))
+            need = max(need, min(max(p.min_duration_ms, _reading_ms(width, p)), p.max_duration_ms))
         drafts.append(_Draft(bounds[c], bounds[c + 1], lines, sources, need))
     return drafts
 
@@ -849,6 +986,20 @@ def _group_single(units: Sequence[Timed], profile: CaptionProfile) -> Iterator[_
             yield _Group(start, end, [_Lang(profile, words, [n] * len(words), 0.0)])
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused: the layout makes many short-lived lists and tuples
+    but no reference cycles, and a full collection over everything a command holds
+    (catalogues, tracks) costs more than the layout of many groups."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def layout(units: Sequence[Timed], profile: CaptionProfile) -> LayoutResult:
     """Lay timed text out as cues within ``profile``'s limits (see the module docstring).
 
@@ -859,7 +1010,8 @@ def layout(units: Sequence[Timed], profile: CaptionProfile) -> LayoutResult:
     >>> r.cues
     (Cue(start_ms=1000, end_ms=3471, lines=("We can't get registered by the government.",), index=1),)
     """
-    drafts = [d for g in _group_single(units, profile) for d in _split_group(g)]
+    with _no_cycle_collection():
+        drafts = [d for g in _group_single(units, profile) for d in _split_group(g)]
     _retime(drafts, [profile])
     return _result(drafts, 0, profile)
 
@@ -909,7 +1061,8 @@ def layout_bilingual(
             if any(langs):
                 yield _Group(start, end, langs)
 
-    drafts = [d for g in groups() for d in _split_group(g)]
+    with _no_cycle_collection():
+        drafts = [d for g in groups() for d in _split_group(g)]
     _retime(drafts, [profile_a, profile_b])
     first = _result(drafts, 0, profile_a)
     second = _result(drafts, 1, profile_b)

@@ -105,22 +105,22 @@ def _track_ref(recording_id: str, track: Track) -> str:
     return f"transcripts/{recording_id}/{track.source}"
 
 
-def _pieces(entry: Entry, track: Track, ref: str, by_line: Mapping[int, list[int]]) -> tuple[cap.TimedText, ...]:
-    """The track's timed segments the entry refers to, if the msgstr is exactly their text."""
-    found: list[int] = []
-    for r in entry.references:
-        path, _, line = r.rpartition(":")
-        if path == ref and line.isdigit():
-            for k in by_line.get(int(line), ()):
-                if k not in found:
-                    found.append(k)
+def _clean(text: str) -> str:
+    """:func:`~tmtool.catalog.clean_text`, without its regular expression for text already clean."""
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or text[:1] == " " or text[-1:] == " ":
+        return clean_text(text)
+    return text
+
+
+def _pieces(msgstr: str, track: Track, found: set[int]) -> tuple[cap.TimedText, ...]:
+    """The track's timed segments ``found`` (an entry refers to them), if ``msgstr`` (clean) is exactly their text."""
     if not found:
         return ()
     segs = [track.segments[k] for k in sorted(found)]
     if not all(s.timed for s in segs):
         return ()
-    texts = [clean_text(s.text) for s in segs]
-    if " ".join(t for t in texts if t) != clean_text(entry.msgstr):
+    texts = [_clean(s.text) for s in segs]
+    if " ".join(t for t in texts if t) != msgstr:
         return ()  # a person changed the text: time it as one piece
     return tuple(cap.TimedText(t, s.start_ms, s.end_ms) for t, s in zip(texts, segs) if t)  # type: ignore[arg-type]
 
@@ -144,7 +144,10 @@ def rows_from_catalogs(
         raise TmtoolError("no catalogue to export from (run tmtool build first)")
     by_key = {lang: {e.key: e for e in c.messages} for lang, c in catalogs.items()}
     lines = {lang: _segments_by_line(t) for lang, t in tracks.items() if t.timed}
+    refs = {lang: _track_ref(recording_id, tracks[lang]) for lang in lines}
     src_track = tracks.get(source_language)
+    src_timed = src_track is not None and src_track.timed and template is not None
+    others = [(lang, entries) for lang, entries in by_key.items() if lang != source_language]
     rows: list[Row] = []
     referenced: dict[str, list[set[int]]] = {  # per timed language, per row: the segments it names
         lang: [] for lang in by_key if lang in lines and lang != source_language}
@@ -158,39 +161,40 @@ def rows_from_catalogs(
         notes: dict[str, tuple[str, ...]] = {}
         if template is not None and e.translator_comments:
             notes[source_language] = e.translator_comments
-        if src_track is not None and src_track.timed and template is not None:
+        if src_timed:
             t = entry_time(e)
             if t is not None:
                 own[source_language] = t
         found: list[Entry | None] = [e]
-        for lang, entries in by_key.items():
-            if lang == source_language:
-                continue
+        for lang, entries in others:
             pe = entries.get(e.key)
             found.append(pe)
             if pe is None:
                 texts[lang] = ""
+                if lang in referenced:
+                    referenced[lang].append(set())
                 continue
-            texts[lang] = clean_text(pe.translations[0] if pe.translations else "")
-            if pe.fuzzy and texts[lang]:
+            text = texts[lang] = _clean(pe.translations[0] if pe.translations else "")
+            if pe.fuzzy and text:
                 fuzzy.add(lang)
             if pe.translator_comments:
                 notes[lang] = pe.translator_comments
-            track = tracks.get(lang)
-            if track is not None and lang in lines:
-                ref = _track_ref(recording_id, track)
-                if any(r.rpartition(":")[0] == ref or r == ref for r in pe.references):
-                    t = entry_time(pe)
-                    if t is not None:
-                        own[lang] = t
-                        if texts[lang]:
-                            p = _pieces(pe, track, ref, lines[lang])
-                            if p:
-                                pieces[lang] = p
+            if lang not in lines:
+                continue
+            ref = refs[lang]
+            named = _referenced(pe, ref, lines[lang])
+            if lang in referenced:
+                referenced[lang].append(named)
+            if any(r.rpartition(":")[0] == ref or r == ref for r in pe.references):
+                t = entry_time(pe)
+                if t is not None:
+                    own[lang] = t
+                    if text:
+                        msgstr = text if pe.msgid_plural is None else _clean(pe.msgstr)
+                        p = _pieces(msgstr, tracks[lang], named)
+                        if p:
+                            pieces[lang] = p
         rows.append(Row(entry_id(e), e.msgid, _speaker(found), texts, frozenset(fuzzy), own, pieces, notes))
-        for lang, per_row in referenced.items():
-            pe = by_key[lang].get(e.key)
-            per_row.append(_referenced(pe, _track_ref(recording_id, tracks[lang]), lines[lang]) if pe else set())
     for lang, per_row in referenced.items():
         rows = _with_unaligned(rows, per_row, tracks[lang], lang)
     return rows
@@ -217,7 +221,7 @@ def _with_unaligned(rows: list[Row], per_row: Sequence[set[int]], track: Track, 
     extra: dict[int, list[Row]] = {}  # entry row index -> unaligned rows to put before it
     firsts = [min(s) if s else None for s in per_row]
     for k, seg in enumerate(track.segments):
-        text = clean_text(seg.text)
+        text = _clean(seg.text)
         if k in seen or not text or not seg.timed:
             continue
         at = next((i for i, f in enumerate(firsts) if f is not None and f > k), len(entry_rows))
@@ -368,7 +372,12 @@ def sound_cues(cues: Sequence[Cue]) -> tuple[list[Cue], list[str]]:
     """
     good: list[Cue] = []
     problems: list[str] = []
+    end = -1  # of the last good cue
     for n, c in enumerate(cues, 1):
+        if c.start_ms >= 0 and c.end_ms > c.start_ms and c.start_ms >= end and _has_text(c.lines):
+            good.append(c)  # the usual cue, told apart without building any message
+            end = c.end_ms
+            continue
         where = f"cue {n} at {format_time(c.start_ms)}"
         text = " / ".join(c.lines)[:50]
         if not safe_lines(c.lines):
@@ -379,7 +388,17 @@ def sound_cues(cues: Sequence[Cue]) -> tuple[list[Cue], list[str]]:
             problems.append(f"{where} overlaps the cue before it; left out: {text!r}")
         else:
             good.append(c)
+            end = c.end_ms
     return good, problems
+
+
+def _has_text(lines: Sequence[str]) -> bool:
+    """``bool(safe_lines(lines))`` for the usual lines, without its regular expressions:
+    a line with a letter or digit keeps it whatever is cleaned around it."""
+    for line in lines:
+        if any(ch.isalnum() for ch in line):
+            return True
+    return bool(safe_lines(lines))
 
 
 def _unit_messages(u: Units, fallback: str | None) -> list[str]:

@@ -43,9 +43,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from tmtool.segment import TERMINATORS, normalize_space, split_sentences
 
@@ -63,6 +64,25 @@ __all__ = [
     "text_width",
     "words_of",
 ]
+
+class lazy:  # noqa: N801 (used as a decorator, like functools.cached_property)
+    """:func:`functools.cached_property` without the lock Python 3.11 takes on every
+    first use: worked out once per object, then an ordinary attribute."""
+
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
 
 # Latin (and IPA) letters that look like Cyrillic ones in either case, folded
 # (after case folding) to the Cyrillic letter; ё folded to е as Russian writers
@@ -89,13 +109,20 @@ _FOLD = str.maketrans(
 )
 
 
+# The same mapping as a list by code point (faster for str.translate); letters
+# past its end are left as they are.
+_FOLD_TABLE = list(range(max(_FOLD) + 1))
+for _k, _v in _FOLD.items():
+    _FOLD_TABLE[_k] = ord(_v)  # type: ignore[arg-type]
+
+
 def fold(word: str) -> str:
     """Lower-case ``word`` and fold look-alike letters, for lexicon look-ups.
 
     >>> fold("Жәнe") == fold("және")
     True
     """
-    return word.casefold().translate(_FOLD)
+    return word.casefold().translate(_FOLD_TABLE)
 
 
 def _folded(words: str) -> frozenset[str]:
@@ -123,15 +150,15 @@ class LanguageRules:
     fixed_phrases: frozenset[tuple[str, str]] = frozenset()  # pairs never split: "sort of"; "тап*" a prefix
     possessive: tuple[str, ...] = ()  # endings of possessives, which stay with their noun
 
-    @cached_property
+    @lazy
     def folded_adjective_endings(self) -> tuple[str, ...]:
         return tuple(fold(e) for e in self.adjective_endings)
 
-    @cached_property
+    @lazy
     def folded_not_adjective_endings(self) -> tuple[str, ...]:
         return tuple(fold(e) for e in self.not_adjective_endings)
 
-    @cached_property
+    @lazy
     def phrase_ends(self) -> dict[str, tuple[str, ...]]:
         """First word of each fixed phrase -> the words that may follow it."""
         ends: dict[str, tuple[str, ...]] = {}
@@ -139,7 +166,7 @@ class LanguageRules:
             ends[first] = (*ends.get(first, ()), second)
         return ends
 
-    @cached_property
+    @lazy
     def function_words(self) -> frozenset[str]:
         return (
             self.conjunctions
@@ -346,9 +373,6 @@ class _Token:
             )
 
 
-# Words repeat (names, function words): one token per distinct word.
-_token = lru_cache(maxsize=1 << 16)(_Token)
-
 
 def words_of(text: str) -> list[str]:
     r"""The words of ``text`` as captions show them: split at spaces, never at no-break spaces.
@@ -420,64 +444,182 @@ def break_penalties(
     rules = rules_for(language)
     if ends is None:
         ends = sentence_ends(words, language)
-    toks = [_token(w) for w in words]
-    n = len(toks)
+    # Each word's part in the rules is worked out once per language (_features)
+    cache = _FEATURES.get(rules.language)
+    if cache is None or len(cache) > _FEATURES_KEPT:
+        cache = _FEATURES[rules.language] = {}
+    feats: list[_Features] = []
+    for w in words:
+        f = cache.get(w)
+        if f is None:
+            f = cache[w] = _features(w, rules)
+        feats.append(f)
+    n = len(feats)
     out = [0.0] * n
-    sentence_start = True  # is toks[i-1] the first word of a sentence?
+    if not n:
+        return out
+    a = feats[0]
+    a_at_start = True  # is the word before the gap the first of a sentence?
     for i in range(1, n):
-        a, b = toks[i - 1], toks[i]
-        a_at_start = sentence_start
-        at_end = i in ends
-        sentence_start = at_end
-        clause = _ends_clause(a)
+        b = feats[i]
+        if i in ends:
+            pen = SENTENCE + a.open_free
+            if b.free:  # free-standing punctuation ("—", "»", "%"): never starts a line
+                pen += UNBREAKABLE if b.symbol and a.numeric else KEEP
+            out[i] = pen
+            a, a_at_start = b, True
+            continue
         # Where the break falls: the base penalty.
-        if at_end:
-            pen = SENTENCE
-        elif clause:
+        if a.clause:
             pen = CLAUSE
-        elif b.lead and b.lead[0] in _OPENING:
+        elif b.open_lead:
             pen = PHRASE_OPEN
-        elif a.trail and a.trail[-1] in "\"'»”’)":
+        elif a.closes:
             pen = CLOSING_QUOTE
-        elif b.key in rules.conjunctions:
-            pen = CONJUNCTION
-        elif b.key in rules.prepositions or b.key in rules.determiners:
-            pen = PREPOSITION
         else:
-            pen = PLAIN
-        # "]" marks an editor's insertion ("[Tokayev's] control"): it does not punctuate.
-        glued = not at_end and (
-            a.trail in ("", "]") or a.initial or (a.trail == "." and a.key in rules.titles)
-        )
-        if not a.core and a.text and a.text[-1] in _OPENING:
-            pen += KEEP  # a free-standing opening quote or bracket
-        if not b.core and b.text and b.text[0] not in _OPENING:
-            # free-standing punctuation ("—", "»", "%"): never starts a line
-            pen += UNBREAKABLE if b.text in _SYMBOL_UNITS and a.numeric else KEEP
-        if glued:
-            pen += _glue(a, b, a_at_start, rules)
+            pen = b.base  # before a conjunction, a preposition, or plain
+        pen += a.open_free  # after a free-standing opening quote or bracket
+        if b.free:
+            pen += UNBREAKABLE if b.symbol and a.numeric else KEEP
+        if a.glued:  # nothing punctuates the gap: what keeps the two words together
+            pen += a.keep + b.keep_before
+            if a.rare:
+                pen += _rare_glue(a, b, rules)
+            if a.name_left and b.name_right:  # a first and last name
+                pen += NAME if not a_at_start else a.name_at_start
+            if a.adjective and b.noun:  # an adjective and its noun
+                pen += ADJECTIVE
         out[i] = pen
+        a, a_at_start = b, False
     return out
 
+class _Features:
+    """What the penalty of a gap needs to know about one word, on either side of it, in one language.
 
-def _glue(a: _Token, b: _Token, a_at_start: bool, rules: LanguageRules) -> float:
-    """Extra penalty for separating ``a`` from ``b`` when nothing punctuates the gap."""
+    Worked out once per word and language (:func:`_features`), so that the
+    penalty of a gap is a few look-ups (tests/test_linebreak.py keeps the rules
+    written pair by pair, to check these against).
+    """
+
+    __slots__ = (
+        "key", "text", "core_len", "lead", "numeric", "is_word",
+        "clause", "closes", "open_free", "glued", "keep", "rare", "name_left", "name_right", "name_at_start",
+        "adjective", "open_lead", "base", "free", "symbol", "keep_before", "noun",
+    )
+
+    key: str
+    text: str
+    core_len: int
+    lead: bool
+    numeric: bool
+    is_word: bool
+    clause: bool
+    closes: bool
+    open_free: float
+    glued: bool
+    keep: float
+    rare: bool
+    name_left: bool
+    name_right: bool
+    name_at_start: float
+    adjective: bool
+    open_lead: bool
+    base: float
+    free: bool
+    symbol: bool
+    keep_before: float
+    noun: bool
+
+
+
+def _base_penalty(key: str, rules) -> float:  # type: ignore[no-untyped-def]
+    """The cost of a line break before this word, by its part of speech."""
+    if key in rules.conjunctions:
+        return CONJUNCTION
+    if key in rules.prepositions or key in rules.determiners:
+        return PREPOSITION
+    return PLAIN
+
+def _features(word: str, rules: LanguageRules) -> _Features:
+    """The :class:`_Features` of ``word``: a plain word (letters, no punctuation) the short way."""
+    f = _Features()
+    if word.isalpha():  # the usual word: its own core, no punctuation around it
+        key = word.casefold().translate(_FOLD_TABLE)
+        function = key in rules.function_words
+        capital = word[0].isupper()
+        f.key, f.text, f.core_len, f.lead, f.numeric, f.is_word = key, word, len(word), False, False, True
+        f.clause = f.closes = f.open_lead = f.free = False
+        f.open_free = 0.0
+        f.glued = True
+        if key in rules.titles:
+            keep = KEEP
+        elif function and key not in rules.postpositions:
+            keep = KEEP
+        else:
+            keep = 0.0
+        if rules.possessive and key.endswith(rules.possessive) and key not in rules.particles:
+            keep += KEEP
+        f.keep = keep
+        f.rare = key in rules.phrase_ends
+        f.name_left = f.name_right = capital
+        f.name_at_start = 0.0 if function else NAME / 2
+        f.adjective = (
+            len(key) >= 4
+            and not function
+            and key.isalpha()
+            and not key.endswith(rules.folded_not_adjective_endings)
+            and key.endswith(rules.folded_adjective_endings)
+        )
+        f.base = _base_penalty(key, rules)
+        f.symbol = False
+        f.keep_before = KEEP if key in rules.postpositions else 0.0
+        f.noun = not function and not capital
+        return f
+    tok = _Token(word)
+    key = tok.key
+    f.key, f.text, f.core_len, f.lead, f.numeric, f.is_word = key, word, len(tok.core), bool(tok.lead), tok.numeric, tok.is_word
+    # as the word before a gap
+    f.clause = _ends_clause(tok)
+    f.closes = bool(tok.trail) and tok.trail[-1] in "\"'»”’)"
+    f.open_free = KEEP if not tok.core and tok.text and tok.text[-1] in _OPENING else 0.0
+    f.glued = tok.trail in ("", "]") or tok.initial or (tok.trail == "." and key in rules.titles)
+    keep = 0.0
+    if tok.initial or key in rules.titles:
+        keep += KEEP
+    elif key in rules.function_words and key not in rules.postpositions:
+        keep += KEEP
+    if rules.possessive and key.endswith(rules.possessive) and key not in rules.particles:
+        keep += KEEP
+    f.keep = keep
+    f.rare = tok.numeric or tok.text in _CURRENCY or key in rules.phrase_ends
+    # a first and last name: two capitalised words, the second with nothing before it
+    f.name_left = tok.is_word and tok.capitalised
+    f.name_right = f.name_left and not tok.lead
+    f.name_at_start = 0.0 if key in rules.function_words else NAME / 2
+    f.adjective = _adjective_like(tok, rules)
+    # as the word after a gap
+    f.open_lead = bool(tok.lead) and tok.lead[0] in _OPENING
+    f.base = _base_penalty(key, rules)
+    f.free = not tok.core and bool(tok.text) and tok.text[0] not in _OPENING
+    f.symbol = tok.text in _SYMBOL_UNITS
+    f.keep_before = KEEP if key in rules.postpositions and not tok.lead else 0.0
+    f.noun = _noun_like(tok, rules) and not tok.capitalised
+    return f
+
+
+_FEATURES: dict[str, dict[str, _Features]] = {}
+_FEATURES_KEPT = 1 << 16  # words per language, then the cache starts again
+
+
+def _rare_glue(a: _Features, b: _Features, rules: LanguageRules) -> float:
+    """The extra penalty for a fixed phrase, a number and what it counts, or a currency sign and its number."""
     pen = 0.0
-    if a.initial or a.key in rules.titles:
-        pen += KEEP
-    elif a.key in rules.function_words and a.key not in rules.postpositions:
-        pen += KEEP
-    if b.key in rules.postpositions and not b.lead:
-        pen += KEEP
     for y in rules.phrase_ends.get(a.key, ()):
         if b.key == y or (y.endswith("*") and b.key.startswith(y[:-1])):
             pen += KEEP
             break
-    if rules.possessive and a.key.endswith(rules.possessive) and a.key not in rules.particles:
-        pen += KEEP  # "Tokayev's control": a possessive is a determiner
-    # a number and what it counts
     if a.numeric:
-        if b.numeric and len(b.core) == 3 and not b.lead:
+        if b.numeric and b.core_len == 3 and not b.lead:
             pen += UNBREAKABLE  # "20 000"
         elif b.key in rules.multipliers or b.key in _SYMBOL_UNITS:
             pen += MULTIPLIER
@@ -485,58 +627,46 @@ def _glue(a: _Token, b: _Token, a_at_start: bool, rules: LanguageRules) -> float
             pen += NUMBER_WORD
     elif a.text in _CURRENCY and b.numeric:
         pen += UNBREAKABLE
-    # a first and last name
-    if a.is_word and b.is_word and a.capitalised and b.capitalised and not b.lead:
-        if not a_at_start:
-            pen += NAME
-        elif a.key not in rules.function_words:
-            pen += NAME / 2
-    # an adjective and its noun
-    if _adjective_like(a, rules) and _noun_like(b, rules) and not b.capitalised:
-        pen += ADJECTIVE
     return pen
 
 
 class LineFitter:
     """Best line layouts of any run ``words[i:j]`` of one text (shared sums, so cheap to ask often)."""
 
-    def __init__(self, widths: Sequence[int], penalties: Sequence[float], max_chars: int):
+    def __init__(
+        self, widths: Sequence[int], penalties: Sequence[float], max_chars: int, *, prefix: list[int] | None = None
+    ):
+        """``prefix``, when the caller has it: the running sums of ``widths`` from 0."""
         self.penalties = penalties
         self.max_chars = max_chars
-        self.prefix = prefix = [0]
-        for w in widths:
-            prefix.append(prefix[-1] + w)
+        self.prefix = prefix if prefix is not None else [0, *accumulate(widths)]
 
     # A line is words[a:b] no wider than max_chars, or a single word. Any part
     # of a line is a line, so the fullest line from each word (and to each
     # word) bounds every search below. Worked out for all words when asked
     # often (captions), word by word for a single text.
 
-    @cached_property
+    @lazy
     def line_end(self) -> list[int]:
         """``line_end[a]``: the largest b such that words[a:b] is a line (``line_end[n] == n``)."""
-        prefix, max_chars = self.prefix, self.max_chars
-        n = len(prefix) - 1
-        line_end = [n] * (n + 1)
-        e = 0
-        for a in range(n):
-            if e <= a:
-                e = a + 1
-            while e < n and prefix[e + 1] - prefix[a] + (e - a) <= max_chars:
-                e += 1
-            line_end[a] = e
+        # words[a:b] is ends[b] - ends[a] - 1 characters wide
+        ends = [w + j for j, w in enumerate(self.prefix)]
+        room = self.max_chars + 1
+        line_end = [bisect_right(ends, e + room) - 1 for e in ends]
+        for a in range(len(ends) - 1):
+            if line_end[a] <= a:
+                line_end[a] = a + 1  # a word wider than a line
         return line_end
 
-    @cached_property
+    @lazy
     def line_start(self) -> list[int]:
         """``line_start[b]``: the smallest a such that words[a:b] is a line."""
-        prefix, max_chars = self.prefix, self.max_chars
-        line_start = [0] * len(prefix)
-        a = 0
-        for b in range(1, len(prefix)):
-            while b - a > 1 and prefix[b] - prefix[a] + (b - a - 1) > max_chars:
-                a += 1
-            line_start[b] = a
+        ends = [w + j for j, w in enumerate(self.prefix)]
+        room = self.max_chars + 1
+        line_start = [bisect_left(ends, e - room) for e in ends]
+        for b in range(1, len(ends)):
+            if line_start[b] >= b:
+                line_start[b] = b - 1  # a word wider than a line
         return line_start
 
     def _end(self, a: int) -> int:

@@ -92,6 +92,7 @@ def test_a_project_under_spaces_and_non_ascii_builds_end_to_end(odd_project):
     assert r.returncode == 0, r.stderr
     assert (odd_project / "build" / RID / f"{RID}.kk.srt").is_file()
     assert "What does Veritas do now?" in (odd_project / KK_PO).read_text(encoding="utf-8")
+    (odd_project / "out dir").mkdir()
     for args in (("coverage",), ("notes", "add", RID, "00:03:12", "--lang", "kk", "Проверить дату"),
                  ("notes", "list"), ("export", "vtt", RID, "--lang", "kk", "-o", "out dir/субтитры ü.vtt", "-q")):
         r = invoke(*args)
