@@ -19,10 +19,11 @@ from tmtool.formats.poscan import Entry
 
 
 def counts_of(text: str | bytes) -> coverage.Counts:
-    """Counted both ways (Entry values and the brief fast path): they must agree."""
+    """Counted every way (Entry values, Scan.brief, Scan.tally's whole-file path): they must agree."""
     full = coverage.count(poscan.scan(text, "t.po"))
     brief = coverage.count_brief(poscan.scan(text, "t.po").brief())
     assert brief == full
+    assert coverage.count_scan(poscan.scan(text, "t.po")) == full
     return brief
 
 
@@ -103,6 +104,62 @@ WORD_ALPHABET = (list("abcXYZ019 _.,;:'’-\n\t!?\"()<>/=") + list("аӘқҚіЖ
 @given(st.lists(st.sampled_from(WORD_ALPHABET), max_size=16).map("".join))
 def test_words_equal_pocounts_rule(text):
     assert coverage.words(text) == pocount().wordcount(text)
+
+
+DOT_ALPHABET = ["a", "b", "1", "2", ".", ". ", "..", "...", "e.g.", "U.S.", "3.14", "a.m.", ",", "'", ":", ";",
+                "_", " ", "\n", "x.y.z", "1.2.3", "<br>", "Қ", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(DOT_ALPHABET), max_size=14).map("".join))
+def test_dot_triples_and_joins_equal_pocounts_rule(text):
+    """pocount's "." rule (leftmost, non-overlapping) and UAX #29's joins, on dots in runs and chains."""
+    assert coverage.words(text) == pocount().wordcount(text)
+
+
+def _class_words_reference(b: bytes) -> int:
+    """The earlier, plainer version of coverage._class_words (a loop over the dots, replace() joins)."""
+    if b"." in b:
+        ba = bytearray(b)
+        end = 0
+        i = ba.find(46, 1)
+        while 0 < i < len(ba) - 1:
+            if i > end and ba[i - 1] not in b"0|" and ba[i + 1] not in b"0|":
+                ba[i - 1:i + 2] = b"   "
+                end = i + 2
+            i = ba.find(46, i + 1)
+        b = bytes(ba)
+    for pattern, joined in ((b"a.a", b"aaa"), (b"a:a", b"aaa"), (b"aqa", b"aaa"),
+                            (b"0.0", b"000"), (b"0,0", b"000"), (b"0q0", b"000")):
+        b = b.replace(pattern, joined).replace(pattern, joined)
+    b = b.translate(bytes(ord("a") if i in b"a0" else ord("_") if i == 95 else ord(" ") for i in range(256)))
+    return sum(1 for t in b.split() if b"a" in t)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(max_size=16).map(lambda b: bytes(b"a0_:.,q |"[x % 9] for x in b)))
+def test_class_words_equal_the_plain_reference(b):
+    """The fast word rules (one re pass each, no loop over the dots) on every class sequence."""
+    assert coverage._class_words(b) == _class_words_reference(b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORD_ALPHABET + DOT_ALPHABET + ["\0"]), max_size=8).map("".join), max_size=12))
+def test_words_sum_equals_the_sum_of_words(texts):
+    """Texts counted together (joined by NUL) give exactly the sum of their counts."""
+    assert coverage.words_sum(list(texts)) == sum(map(coverage.words, texts))
+
+
+def test_words_sum_equals_the_sum_of_words_on_real_catalogues(corpora):
+    files = sorted((corpora / "django_po").rglob("*.po"))
+    files += sorted((Path(__file__).resolve().parents[1] / "locales").rglob("*.po"))
+    texts = 0
+    for path in files:
+        t = poscan.scan(path.read_bytes(), str(path)).tally()
+        for source in t.sources:
+            assert coverage.words_sum(list(source)) == sum(map(coverage.words, source)), path
+            texts += len(source)
+    assert texts > 1000
 
 
 def test_missing_lists_untranslated_and_fuzzy_with_time_and_id():
@@ -376,6 +433,27 @@ def test_two_workers_give_the_same_rows(project, monkeypatch):
     assert run("--format", "json", "--no-cache", "--jobs", "2").stdout == serial
     monkeypatch.setattr(cmd, "PARALLEL_MIN_BYTES", 0)
     assert cmd._auto_workers(8, 0) == (2 if (os.cpu_count() or 1) > 1 else 1)
+
+
+def test_files_with_something_to_report_are_counted_and_reported(tmp_path, monkeypatch):
+    """Files the whole-file path leaves to the exact one: their warnings reach the user, a broken
+    one is an error row (file:line), the others are still counted."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    d = tmp_path / "tree" / "ru" / "LC_MESSAGES"
+    d.mkdir(parents=True)
+    (d / "forms.po").write_text(po("ru", 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] ""\n'), encoding="utf-8")
+    (d / "flags.po").write_text(po("ru", '#, fuzzy\n#, c-format\nmsgid "a"\nmsgstr "b"\n'), encoding="utf-8")
+    (d / "two.po").write_text(po("ru", 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1] "y"\n'), encoding="utf-8")
+    (d / "fine.po").write_text(po("ru", RU), encoding="utf-8")
+    r = run("--path", "tree", "--format", "json")
+    assert r.exit_code == 1
+    rows = {x["recording"]: x for x in json.loads(r.stdout)}
+    assert rows["forms"]["untranslated"] == 1 and rows["flags"]["translated"] == 1 and rows["fine"]["translated"] == 2
+    assert "forms.po:8: warning: 2 plural forms but nplurals=3" in r.stderr
+    assert "flags.po:10: warning: fuzzy flag on an earlier '#,' line" in r.stderr
+    assert rows["two"]["error"].endswith("two.po:8: only 2 plural forms but the header's Plural-Forms says nplurals=3: "
+                                         "a plural entry needs exactly msgstr[0] … msgstr[2]")
 
 
 def test_missing_table_keeps_a_long_recording_id_whole_within_80_columns(tmp_path):

@@ -537,3 +537,226 @@ def test_real_django_catalogues_fast_equals_exact(corpora, name):
     assert fast[1] is None and fast == slow
     assert brief_outcome(data) == full_outcome(data, fast=False)
     assert len(fast[0]) > 300
+
+
+# ---------------------------------------------------------------- Scan.tally: the whole-file path
+
+
+def tally_outcome(data: bytes | str, fast: bool = True):
+    """Scan.tally's result (tally, warnings) or its error; fast=False reads the exact way only."""
+    s = poscan.Scan(data, "t.po", _fast=fast)
+    try:
+        return (s.tally(), [str(w) for w in s.warnings]), None
+    except InputError as exc:
+        return None, (exc.message, exc.line)
+
+
+def takes_whole_file_path(data: bytes | str) -> bool:
+    s = poscan.Scan(data, "t.po")
+    return s._whole_file(s._prepare()) is not None
+
+
+def test_tally_counts_as_msgfmt_and_keeps_the_sources_of_each_state():
+    text = header() + ('# a note\nmsgid "a"\nmsgstr "x"\n\n#, fuzzy\nmsgid "b"\nmsgstr "y"\n\n'
+                       '#, fuzzy\nmsgid "c"\nmsgstr ""\n\nmsgid "d"\nmsgid_plural "ds"\n'
+                       'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""\n\n#~ msgid "e"\n#~ msgstr "z"\n')
+    assert takes_whole_file_path(text)
+    t = poscan.scan(text, "t.po").tally()
+    assert (t.translated, t.fuzzy, t.untranslated, t.notes) == (1, 1, 2, 1)
+    assert t.sources == (["a"], ["b"], ["c", "d", "ds"])
+
+
+# Each of these must come out of the whole-file path exactly as out of the exact path: the same
+# tally, warnings, errors and lines (most of them make it fall back, which is the point).
+WHOLE_FILE_CASES = [
+    'msgid "a"\nmsgstr "b"\n',
+    'msgid ""\n"a "\n"b"\nmsgstr ""\n""\n""\n',  # an empty msgstr of empty lines: untranslated
+    'msgid "a" "b"\nmsgstr "c"\n',  # two strings on a line (valid gettext, not the usual layout)
+    'msgid "a"b"\nmsgstr "c"\n',  # a quote inside a string
+    'msgid ""\n"a"b"\nmsgstr "c"\n',
+    'msgid "a"\nmsgstr ""\n"x"y"\n',
+    'msgid "a"\nmsgstr "x"y"\n',
+    'msgid "say \\"hi\\""\nmsgstr "x"\n',  # escaped quotes (the usual English case)
+    'msgid ""\n"say \\"hi\\" "\n"now"\nmsgstr "x"\n',
+    'msgid ""\n"ends with \\"\n"more"\nmsgstr "x"\n',  # an escaped closing quote: unterminated
+    'msgid "a\\\\"\nmsgstr "x"\n',  # an escaped backslash before the closing quote
+    'msgid ""\n"a\\\\"\n"b"\nmsgstr "x"\n',
+    'msgid ""\n"a\\\\\\"b"\nmsgstr "x"\n',
+    'msgid "a\\\\"b"\nmsgstr "x"\n',  # escaped backslash, then a bare quote
+    'msgid "a"\nmsgstr "\\\\"\n',
+    'msgid "a\\q"\nmsgstr "x"\n',  # invalid escape
+    'msgid "a"\nmsgstr "x\\q"\n',
+    'msgid "a"\nmsgstr ""\n"x"\n"\\q"\n',
+    '#, fuzzy\nmsgid "a"\nmsgstr "x\\q"\n',  # invalid even when fuzzy
+    'msgid ""\n"\\1"\n"23"\nmsgstr "x"\n\nmsgid "\\123"\nmsgstr "y"\n',  # octal split over two strings
+    'msgid "\\x41"\nmsgstr "x"\n\nmsgid "A"\nmsgstr "y"\n',  # duplicate once unescaped
+    'msgid "\\101"\nmsgstr "\\xd0\\x98"\n',
+    'msgid "a\\n"\nmsgstr "x"\n',  # newline mismatch
+    'msgid "a\\n"\nmsgstr "x\\n"\n',
+    '#, fuzzy\nmsgid "a\\n"\nmsgstr "x"\n',
+    'msgid "a"\nmsgstr ""\n"x\\n"\n',
+    'msgid "\\na"\nmsgid_plural "\\nas"\nmsgstr[0] "\\nx"\nmsgstr[1] "y"\nmsgstr[2] "\\nz"\n',
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1] "y"\n',  # 2 of 3 forms: an error
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] ""\n',  # untranslated: a warning
+    '#, fuzzy\nmsgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1] "y"\n',
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1] ""\nmsgstr[2] "z"\n',  # empty form: a warning
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[2] "y"\nmsgstr[1] "z"\n',
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[01] "y"\nmsgstr[2] "z"\n',
+    'msgid "a"\nmsgid_plural "as"\nmsgstr[00] "x"\nmsgstr[1] "y"\nmsgstr[2] "z"\n',
+    'msgid "a"\nmsgid_plural "as"\nmsgstr "x"\n',
+    'msgid "a"\nmsgstr "x"\nmsgstr[1] "y"\n',
+    'msgid "a"\nmsgid_plural ""\n"as"\nmsgstr[0] ""\n"x"\nmsgstr[1] "y"\n""\nmsgstr[2] "z"\n',
+    'msgctxt "c"\nmsgid "a"\nmsgstr "x"\n\nmsgid "a"\nmsgstr "y"\n',  # context makes them differ
+    'msgctxt "c"\nmsgid "a"\nmsgstr "x"\n\nmsgctxt "c"\nmsgid "a"\nmsgstr "y"\n',
+    'msgctxt ""\nmsgid "a"\nmsgstr "x"\n\nmsgid "a"\nmsgstr "y"\n',  # an empty context is a context
+    'msgctxt ""\n"c\\"d"\nmsgid ""\nmsgstr "x"\n',  # msgid "" with a context: not the header
+    'msgctxt "c\\q"\nmsgid "a"\nmsgstr "x"\n',
+    '#, fuzzy\n#, c-format\nmsgid "a"\nmsgstr "b"\n',  # an ignored fuzzy flag: a warning
+    '#, c-format\n# fuzzy?\nmsgid "a"\nmsgstr "b"\n',
+    '#,fuzzy,c-format\nmsgid "a"\nmsgstr "b"\n',
+    '#! fuzzy\nmsgid "a"\nmsgstr "b"\n',
+    '#, fuzzy\n#| msgid "old"\nmsgid "a"\nmsgstr "b"\n',
+    '#, fuzzy\n#| msgctxt "c"\n#| msgid "old"\n#| "er"\n#| msgid_plural "olds"\nmsgid "a"\nmsgstr "b"\n',
+    '#| msgctxt "c"\nmsgid "a"\nmsgstr "b"\n',  # no "#| msgid"
+    '#| msgid_plural "x"\n#| msgid "y"\nmsgid "a"\nmsgstr "b"\n',
+    '#| msgid "old\\q"\nmsgid "a"\nmsgstr "b"\n',
+    '#| msgid "o\\"ld"\nmsgid "a"\nmsgstr "b"\n',
+    '#|  msgid   "old"\nmsgid "a"\nmsgstr "b"\n',
+    '#| msgid "old"\n# note\nmsgid "a"\nmsgstr "b"\n',
+    '#| msgid "old"\n\nmsgid "a"\nmsgstr "b"\n',
+    '# note \\\nmsgid "a"\nmsgstr "b"\n',  # a comment continued by a backslash
+    '#\n#  \n# x\nmsgid "a"\nmsgstr "b"\n',
+    '#~ msgid "a"\n#~ msgstr "x"\n\nmsgid "a"\nmsgstr "y"\n',  # a duplicate of an obsolete entry
+    '#~ msgctxt "c"\n#~ msgid "a"\n#~ msgstr "x"\n\nmsgctxt "c"\nmsgid "a"\nmsgstr "y"\n',
+    '# n\n#~ msgid ""\n#~ "a"\n#~ msgid_plural "as"\n#~ msgstr[0] "x"\n#~ msgstr[1] "y"\n',
+    '#~ msgid "a"\n#~ msgid_plural "as"\n#~ msgstr[0] "x"\n#~ msgstr[2] "y"\n',
+    '#~ msgid "a"\n#~ msgstr[0] "x"\n',
+    '#~ msgid "a"\n#~ msgstr "x\\q"\n',
+    '#~ msgid "a"b"\n#~ msgstr "x"\n',
+    '#~ msgid "a"\n#~ msgstr "x"\n#~ msgstr "y"\n',
+    '#~ msgid "a"\nmsgstr "x"\n',  # #~ used inconsistently
+    'msgid "a"\n#~ msgstr "x"\n',
+    '#~| msgid "old"\n#~ msgid "a"\n#~ msgstr "x"\n',
+    'msgid "a"\nmsgstr "x"\n\n\n\n',
+    'msgid "a"\nmsgstr "x"\n\n# a comment at the end\n',
+    'msgid "a"\nmsgstr "x"',  # no final newline
+    'msgid "a"\nmsgstr "x',
+    'msgid "a"\nmsgstr "x"  \n',  # trailing blanks
+    'msgid\t"a"\nmsgstr "x"\n',
+    '  msgid "a"\nmsgstr "x"\n',
+    'msgid "a"\nmsgstr "x"\ngarbage\n',
+    'msgid "a"\n',
+    'msgid "a"\nmsgid "b"\nmsgstr "x"\n',
+]
+
+
+@pytest.mark.parametrize("body", WHOLE_FILE_CASES)
+def test_whole_file_path_agrees_with_the_exact_path(body):
+    for text in (header() + body, header(plural=None) + body, body + "\n" + header(),
+                 header("kk", PLURAL_FORMS[2]) + body):
+        assert tally_outcome(text) == tally_outcome(text, fast=False), text
+
+
+def test_whole_file_path_leaves_a_plural_entry_before_the_header_to_the_exact_path():
+    text = 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1] "y"\n\n' + header()
+    assert tally_outcome(text) == tally_outcome(text, fast=False)
+    assert "only 2 plural forms" in tally_outcome(text)[1][0]
+
+
+@pytest.mark.parametrize("body, warning", [
+    ('msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] ""\n', "2 plural forms but nplurals=3"),
+    ('msgid "a"\nmsgid_plural "as"\nmsgstr[0] "x"\nmsgstr[1] ""\nmsgstr[2] "z"\n', "msgstr[1] is empty"),
+    ('#, fuzzy\n#, c-format\nmsgid "a"\nmsgstr "b"\n', "fuzzy flag on an earlier '#,' line"),
+])
+def test_warnings_of_the_exact_path_are_kept(body, warning):
+    """A file with something to report is read the exact way: its warnings, with their lines."""
+    text = header() + 'msgid "z"\nmsgstr "y"\n\n' + body
+    (t, warnings), error = tally_outcome(text)
+    assert error is None and any(warning in w and "t.po:" in w for w in warnings), warnings
+    assert not takes_whole_file_path(text)
+
+
+def test_header_warnings_come_from_the_whole_file_path_too():
+    text = header("ru", DJANGO_RU_PLURALS) + 'msgid "a"\nmsgstr "b"\n'
+    assert takes_whole_file_path(text)
+    (_, warnings), _ = tally_outcome(text)
+    assert len(warnings) == 1 and "t.po:1: warning:" in warnings[0] and "nplurals=4" in warnings[0]
+    text = header(plural=None) + 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] ""\nmsgstr[1] ""\n'
+    assert tally_outcome(text) == tally_outcome(text, fast=False)
+    assert "no Plural-Forms" in tally_outcome(text)[0][1][0]
+
+
+@st.composite
+def tricky_catalogues(draw) -> str:
+    """Generated catalogues with the things the whole-file path must get right: quotes and
+    backslashes at string ends, escapes split over strings, empty strings, odd spacing."""
+    text = draw(catalogues(8))
+    pieces = ['\\"', '\\\\', '\\\\"', '"', '\\', '\\101', '\\x41', '\\n', '""', ' ', '\t', '#', '#,', 'fuzzy', '~', '|']
+    for _ in range(draw(st.integers(0, 3))):
+        lines = text.split("\n")
+        i = draw(st.integers(0, len(lines) - 1))
+        line = lines[i]
+        if line.endswith('"') and len(line) > 1:
+            at = draw(st.sampled_from([len(line) - 1, line.index('"') + 1, len(line) // 2]))
+            lines[i] = line[:at] + draw(st.sampled_from(pieces)) + line[at:]
+        else:
+            lines.insert(i, draw(st.sampled_from(['""', '"\\\\"', 'msgstr ""', '#, fuzzy', '# \\', '#~ msgstr "x"'])))
+        text = "\n".join(lines)
+    return text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(broken_catalogues(), tricky_catalogues()))
+def test_tally_agrees_with_the_exact_path(text):
+    """Scan.tally (coverage's whole-file path) counts and checks exactly as the exact path:
+    same counts, source texts, notes, warnings, errors and lines."""
+    assert tally_outcome(text) == tally_outcome(text, fast=False)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_generated_catalogues_mostly_take_the_whole_file_path(text):
+    """Every catalogue in gettext's layout with nothing to warn about is read the fast way."""
+    s = poscan.Scan(text, "t.po", _fast=False)
+    try:
+        list(s.brief())
+    except InputError:
+        return
+    if not s.warnings:
+        assert takes_whole_file_path(text)
+
+
+def test_real_catalogues_take_the_whole_file_path(corpora):
+    files = sorted((corpora / "django_po").rglob("*.po"))
+    files += sorted((Path(__file__).resolve().parents[1] / "locales").rglob("*.po"))
+    assert len(files) >= 20
+    for path in files:
+        data = path.read_bytes()
+        assert takes_whole_file_path(data), path
+        assert tally_outcome(data) == tally_outcome(data, fast=False), path
+
+
+def test_a_long_run_of_comments_before_garbage_is_reported_at_its_line():
+    """The whole-file expression is anchored at each entry: a broken file costs one pass."""
+    text = header() + "# note\n" * 20000 + "garbage\n"
+    assert tally_outcome(text)[1] == ('keyword "garbage" unknown', 20008)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"msgid", b"msgid_plural", b" ", b"\t", b"\n", b"\r", b'"', b"x", b"#"]),
+                max_size=14).map(b"".join))
+def test_first_msgid_is_found_as_the_regex_finds_it(data):
+    m = poscan._FIRST_MSGID.search(data)
+    assert poscan._first_msgid(data) == (m.start() if m else -1)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "msgid ", "msgstr[1] "]),
+                          st.lists(st.sampled_from(["a", "Қ", '"', "\\", "\\\\", '\\"', "n", " "]),
+                                   max_size=6).map("".join)),
+                max_size=4))
+def test_quotes_ok_agrees_with_the_strict_grammar(lines):
+    """_quotes_ok decides, for lines the whole-file expression matched loosely, whether each
+    holds one well-formed string, exactly as the strict grammar does."""
+    text = "".join(f'{kw}"{body}"\n' for kw, body in lines)
+    assert poscan._quotes_ok(text) == (poscan._WHOLE_STRICT.fullmatch(text) is not None)

@@ -224,7 +224,7 @@ def scan_file(cat: Catalogue, want_missing: bool, started_ns: int) -> tuple[File
                 for m in coverage.missing(entries)
             ]
         else:
-            counts = coverage.count_brief(scan.brief())
+            counts = coverage.count_scan(scan)
     except InputError as exc:
         result.error = str(exc)
         result.line = exc.line
@@ -346,6 +346,8 @@ def collect(
             if progress and len(todo) >= PROGRESS_MIN_FILES else None
         if workers > 1:
             from concurrent.futures import ProcessPoolExecutor
+
+            from tmtool import coverage  # noqa: F401  (imported once, before the workers fork)
 
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 outcomes: Iterable = pool.map(_scan_job, work, chunksize=max(1, min(16, len(work) // 32)))
