@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tmtool.chains import increasing_chain
 from tmtool.errors import TmtoolError
 from tmtool.model import Bead, Segment
 
@@ -466,31 +467,6 @@ GAP_SIMILARITY = 0.5
 MOVED_SIMILARITY = 0.9
 
 
-def _increasing_anchors(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Longest chain of (new, old) index pairs increasing in both (patience-style LIS)."""
-    import bisect
-
-    pairs = sorted(pairs)
-    tails: list[int] = []
-    tails_idx: list[int] = []
-    prev = [-1] * len(pairs)
-    for k, (_, old) in enumerate(pairs):
-        pos = bisect.bisect_left(tails, old)
-        if pos == len(tails):
-            tails.append(old)
-            tails_idx.append(k)
-        else:
-            tails[pos] = old
-            tails_idx[pos] = k
-        prev[k] = tails_idx[pos - 1] if pos else -1
-    chain = []
-    k = tails_idx[-1] if tails_idx else -1
-    while k != -1:
-        chain.append(pairs[k])
-        k = prev[k]
-    return chain[::-1]
-
-
 # Above this many sentence pairs, compare only pairs that share a rare word.
 _PAIR_LIMIT = 20_000
 _WORD = re.compile(r"\w{3,}")
@@ -525,7 +501,7 @@ def _match(old: Sequence[Entry], new: Sequence[Entry]) -> tuple[dict[int, int], 
     exact = {i: by_key[e.key] for i, e in enumerate(new) if e.key in by_key}
     used = set(exact.values())
     live_pairs = [(i, j) for i, j in exact.items() if not old[j].obsolete]
-    anchors = [(-1, -1)] + _increasing_anchors(live_pairs) + [(len(new), len(old))]
+    anchors = [(-1, -1)] + increasing_chain(live_pairs) + [(len(new), len(old))]
     fuzzy: dict[int, int] = {}
 
     def best(cands_new: list[int], cands_old: list[int], threshold: float) -> None:

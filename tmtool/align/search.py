@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import add, sub
 
+from tmtool.chains import increasing_chain
+
 #: Bead types searched by default, as (left count, right count).
 BEAD_TYPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (1, 4), (4, 1), (2, 3), (3, 2),
@@ -137,25 +139,7 @@ def centre_from_anchors(n: int, m: int, anchors: Sequence[tuple[int, int]]) -> t
     The slack grows with the distance to the nearest anchor: between far-apart
     anchors the straight line is only a guess.
     """
-    pts = sorted(set(anchors), key=lambda p: (p[0], -p[1]))
-    tails: list[int] = []
-    tails_idx: list[int] = []
-    prev = [-1] * len(pts)
-    for k, (_, r) in enumerate(pts):
-        pos = bisect_left(tails, r)
-        if pos == len(tails):
-            tails.append(r)
-            tails_idx.append(k)
-        else:
-            tails[pos] = r
-            tails_idx[pos] = k
-        prev[k] = tails_idx[pos - 1] if pos else -1
-    chain: list[tuple[int, int]] = []
-    k = tails_idx[-1] if tails_idx else -1
-    while k >= 0:
-        chain.append(pts[k])
-        k = prev[k]
-    chain.reverse()
+    chain = increasing_chain(anchors)
     knots = [(0.0, 0.0)] + [(l + 0.5, r + 0.5) for l, r in chain] + [(float(n), float(m))]
     center = [0.0] * (n + 1)
     slack = [0.0] * (n + 1)
