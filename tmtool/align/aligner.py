@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 from itertools import accumulate
 
 from tmtool.align.features import KIND_WEIGHT, language_family, segment_keys, stems
@@ -39,9 +40,6 @@ _CONF_DELETION = (-3.0, 1.2, 0.52)
 #: stricter 0.8 maximises F1 of catching the wrong beads (flags ~1 bead in 8).
 FUZZY_THRESHOLD = 0.5
 
-#: Evidence from outside the text features, per left segment: (weight, sorted right indexes).
-PairEvidence = Sequence[Sequence[tuple[float, Sequence[int]]]]
-
 _END = re.compile(r"[.!?…。！？»\"”’)\]]\s*$")
 #: A word: two letters in a row, or a number (what a noise segment has none of).
 _WORD = re.compile(r"[^\W\d_]{2}|\d")
@@ -59,22 +57,24 @@ def align(
     lexicon: Lexicon | None = None,
     learn: bool = True,
     params: Params | None = None,
-    pairs: PairEvidence | None = None,
+    vectors: tuple[Any, Any] | None = None,
 ) -> list[Bead]:
     """Align two segment lists; every index of both sides appears once, in order.
 
     ``lexicon`` (e.g. learned from translated PO entries with
     :meth:`Lexicon.from_pairs`) adds word translations to the evidence;
     ``learn`` runs the second pass with a lexicon learned from this document.
-    ``pairs`` is extra evidence from outside the text features (e.g. an embedding
-    scorer): for each left segment, ``(weight, sorted right indexes)`` pairs.
+    ``vectors`` are unit sentence embeddings of both sides (numpy arrays, one row
+    per segment; :func:`tmtool.align.embed.sentence_vectors`): every bead tried
+    is also scored by how close its two sides are in meaning.
 
     >>> s = lambda *t: [Segment(x) for x in t]
     >>> [b.kind for b in align(s("In 2022, 20,000 came.", "Why?"),
     ...                          s("В 2022 году пришли 20 000.", "Почему?"), "en", "ru")]
     ['1-1', '1-1']
     """
-    path = align_spans(left, right, left_lang, right_lang, lexicon=lexicon, learn=learn, params=params, pairs=pairs)
+    path = align_spans(left, right, left_lang, right_lang, lexicon=lexicon, learn=learn, params=params,
+                       vectors=vectors)
     # Sides of wildly different size (10 lines against 1,000) are not one text in two
     # languages: what is left over is flagged for a person, never trusted.
     lopsided = min(len(left), len(right)) * 4 < max(len(left), len(right))
@@ -92,7 +92,7 @@ def align_spans(
     lexicon: Lexicon | None = None,
     learn: bool = True,
     params: Params | None = None,
-    pairs: PairEvidence | None = None,
+    vectors: tuple[Any, Any] | None = None,
 ) -> list[Span]:
     """:func:`align` before confidences: the search's :class:`Span` beads with their features."""
     params = params or Params()
@@ -111,10 +111,11 @@ def align_spans(
         # Speech cues: where a speaker's sentence ends is the transcriber's guess, and the
         # edited English joins and splits sentences freely: counting them is weaker evidence.
         params = replace(params, sentence_count=params.sentence_count_timed)
-    if pairs is not None:
-        if len(pairs) != len(left):
-            raise ValueError(f"pairs has {len(pairs)} rows for {len(left)} left segments")
-        structure["pairs"] = pairs
+    if vectors is not None:
+        if len(vectors[0]) != len(left) or len(vectors[1]) != len(right):
+            raise ValueError(f"vectors have {len(vectors[0])} and {len(vectors[1])} rows "
+                             f"for {len(left)} and {len(right)} segments")
+        structure["vectors"] = vectors
     path, xl, xr = _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, structure)
     if learn and min(len(left), len(right)) >= 8:
         reliability = _reliability(path, xl, xr)
@@ -273,13 +274,6 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         anchors = window_anchors(lpost, postings, [len(s.text) for s in left], [len(s.text) for s in right])
     if all(s.timed for s in left) and all(s.timed for s in right) and n and m:
         _add_time_overlap(left, right, left_keys)
-    extra_right = [0.0] * m
-    for i, row in enumerate(structure.get("pairs") or ()):
-        if row:
-            left_keys[i] = list(left_keys[i]) + [(w, list(js)) for w, js in row if w > 0 and js]
-            for w, js in row:
-                for j in js:
-                    extra_right[j] = max(extra_right[j], w)
 
     # Numbers and lexicon words are translated reliably: one with no counterpart still counts
     # as content the bead leaves unmatched (so an inserted "In 1812 …" stays apart).
@@ -290,7 +284,7 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
     lorphan = [sum(orphan(key, ldf[key]) for key in k if key not in weight) for k in lkeys]
     if guide is not None:
         _local_orphans(guide, lkeys, rkeys, postings, lpost, weight, lorphan, rorphan)
-    rweight = [sum(weight.get(key, 0.0) or orphan(key, rdf[key]) for key in k) + x for k, x in zip(rkeys, extra_right)]
+    rweight = [sum(weight.get(key, 0.0) or orphan(key, rdf[key]) for key in k) for k in rkeys]
     lweight = [sum(w for w, _ in row) + sum(orphan(key, ldf[key]) for key in k if key not in weight)
                for row, k in zip(left_keys, lkeys)]
     st = structure
@@ -317,6 +311,8 @@ def _run(left, right, lkeys, rkeys, left_lang, right_lang, lexicon, params, stru
         right_inner=st["right_inner"],
         left_noise=st["left_noise"],
         right_noise=st["right_noise"],
+        left_vectors=st["vectors"][0] if "vectors" in st else None,
+        right_vectors=st["vectors"][1] if "vectors" in st else None,
     )
     path = search(problem, params, guide, ratio=ratio, variance=variance)
     for s in path:

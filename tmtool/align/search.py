@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import add, sub
+from typing import Any
 
 from tmtool.chains import increasing_chain
 
@@ -67,9 +68,13 @@ class Params:
     # Shared evidence counts up to this share of the bead's key weight: a key repeated in the next
     # sentence must not make two sentences look more alike together than each alone.
     evidence_cap: float = 0.5
-    sentence_count: float = 1.0
-    sentence_count_timed: float = 0.0  # the same between speech cues (see align_spans)  # per sentence one side of a bead has more than the other
+    sentence_count: float = 1.0  # per sentence one side of a bead has more than the other
+    sentence_count_timed: float = 0.0  # the same between speech cues (see align_spans)
     noise_deletion: float = 0.5  # leaving out a segment with no words
+    # Sentence embeddings (Problem.left_vectors), tuned with bench/align --embed: the weight of
+    # vecalign's normalised cosine cost of a bead (see tmtool.align.embed.SpanScorer).
+    embed_weight: float = 10.0
+    embed_power: float = 0.5  # the term grows as (segments in the bead / 2) ** embed_power
     # Half-widths of the band (segments) around the anchors' centre and around the first path;
     # narrow, because the band is widened locally wherever the path presses its edge.
     band: int = 8
@@ -105,6 +110,9 @@ class Problem:
     right_inner: Sequence[int] = ()
     left_noise: Sequence[bool] = ()  # no words at all ("...", "—", scanner debris): said by nobody
     right_noise: Sequence[bool] = ()
+    # Unit sentence embeddings, one numpy row per segment (optional: tmtool.align.embed).
+    left_vectors: Any = None
+    right_vectors: Any = None
 
 
 @dataclass
@@ -331,6 +339,11 @@ class _DP:
         self.LR = {b: [0.0] * b + [self.PR[j] - self.PR[j - b] for j in range(b, m + 1)] for b in range(1, self.maxb + 1)}
         self.TRb = {b: [0.0] * b + [self.TR[j] - self.TR[j - b] for j in range(b, m + 1)]
                     for b in range(1, self.maxb + 1)}
+        self.vs = None
+        if pb.left_vectors is not None and pb.right_vectors is not None and n and m:
+            from tmtool.align.embed import SpanScorer  # numpy: only with the embedding extra
+            self.vs = SpanScorer(pb.left_vectors, pb.right_vectors, self.maxa, self.maxb)
+        self._ec: list = []
 
     def fixed_right(self, b: int, lopen: bool, lcont: bool, lspk: int, lsent: int) -> list[float]:
         """Structure cost of a right span of ``b`` ending at each j, given the left span's flags."""
@@ -395,6 +408,10 @@ class _DP:
             rcs[l] = row
             c0s[l] = c0
             has[l] = hit
+        if self.vs is not None:
+            self._ec = [[]] * n
+            for l in range(r0, r1):
+                self._ec[l] = self.vs.row(l, c0s[l], len(rcs[l]))
         return rcs, c0s, has
 
     def run(self, lo: list[int], hi: list[int], r0: int = 0, r1: int | None = None,
@@ -418,6 +435,7 @@ class _DP:
         cost: list[list[float]] = [[]] * (n + 1)
         runs: list[list[float]] = [[]] * (n + 1)
         endpen = self.run_end
+        vs, EC, we, ep = self.vs, self._ec, p.embed_weight, p.embed_power
         for i in range(r0, r1 + 1):
             loi, hii = lo[i], hi[i]
             width = hii - loi + 1
@@ -463,6 +481,8 @@ class _DP:
                         cand = [x + f + K + wlQ * (q := (r - cl) * (r - cl) / (v * (cl + r) + 1.0)) / (q + Q)
                                 - k2 * (e if e < hc * (tl + t) else hc * (tl + t)) / (t0 + t)
                                 for x, f, r, t, e in zip(P, F, R, T, ev)]
+                    if vs is not None:
+                        cand = list(map(add, cand, vs.costs(i, a, b, js, je, EC, C0, we, ep).tolist()))
                     o = js - loi
                     best[o:o + len(cand)] = map(min, best[o:o + len(cand)], cand)
             # 0-1: same row, left to right. A run of them is one state: the cost of ending it on
@@ -505,6 +525,8 @@ class _DP:
         t = self.TRb[b][j]
         if any_ev:
             total -= 2.0 * ws * (a + b) * min(e, p.evidence_cap * (tl + t)) / (tl + p.smoothing * (a + b) + t)
+        if self.vs is not None:
+            total += float(self.vs.costs(i, a, b, j, j, self._ec, C0, p.embed_weight, p.embed_power)[0])
         share = 2.0 * e / (tl + t) if tl + t > 0 else 0.0
         span = Span(pi, i, pj, j, evidence=e, similarity=min(share, 1.0), length=q, boundary=f + fl,
                     cost=total - prev)

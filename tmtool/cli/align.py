@@ -51,12 +51,12 @@ def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str
     limits.check_segments(len(a), "lines", left)
     b = lines_of(decode(limits.read_bytes(right, limits.MAX_TRACK_BYTES, "a file to align"), right, encoding))
     limits.check_segments(len(b), "lines", right)
-    pairs = None
+    vectors = None
     if embed:
-        from tmtool.align.embed import pair_evidence
-        pairs = pair_evidence(a, b)
+        from tmtool.align.embed import sentence_vectors
+        vectors = sentence_vectors(a, b)
     beads = align([Segment(t, line=i + 1) for i, t in enumerate(a)],
-                  [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl, pairs=pairs)
+                  [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl, vectors=vectors)
     click.echo(render(beads, a, b, fmt), nl=False)
 
 
