@@ -343,7 +343,7 @@ class _DP:
         if pb.left_vectors is not None and pb.right_vectors is not None and n and m:
             from tmtool.align.embed import SpanScorer  # numpy: only with the embedding extra
             self.vs = SpanScorer(pb.left_vectors, pb.right_vectors, self.maxa, self.maxb)
-        self._ec: list = []
+        self._ec: list = []  # embedding rows of the band being searched, set by _sims beside RC
 
     def fixed_right(self, b: int, lopen: bool, lcont: bool, lspk: int, lsent: int) -> list[float]:
         """Structure cost of a right span of ``b`` ending at each j, given the left span's flags."""
