@@ -317,6 +317,20 @@ _PY_CONV = set("%csriduoxXeEfFgG")
 _C_CONV = set("diouxXeEfFgGaAcspnm%")
 
 
+_POSITION = re.compile(r"[1-9]\d*\$")
+
+
+def _count_field(value: str, k: int, python: bool) -> int:
+    """Past a width or precision at ``k``: ``*`` (in C, maybe ``*N$``) or ASCII digits."""
+    n = len(value)
+    if k < n and value[k] == "*":
+        m = None if python else _POSITION.match(value, k + 1)
+        return m.end() if m else k + 1
+    while k < n and value[k].isdigit() and value[k].isascii():
+        k += 1
+    return k
+
+
 def _printf_spans(value: str, python: bool) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     named = unnamed = 0
@@ -339,35 +353,18 @@ def _printf_spans(value: str, python: bool) -> list[tuple[int, int]]:
             name = value[k + 1:j]
             k = j + 1
         elif not python:
-            m = re.match(r"[1-9]\d*\$", value[k:])
+            m = _POSITION.match(value, k)
             if m:
                 name = m.group()
-                k += len(name)
+                k = m.end()
         flags = "-+ #0" if python else "-+ #0'I"
         while k < n and value[k] in flags:
             k += 1
-        if k < n and value[k] == "*":
-            k += 1
-            if python and named:
-                return spans
-            if not python:
-                m = re.match(r"[1-9]\d*\$", value[k:])
-                if m:
-                    k += len(m.group())
-        else:
-            while k < n and value[k].isdigit() and value[k].isascii():
-                k += 1
+        if python and named and k < n and value[k] == "*":
+            return spans  # Python cannot take a width from the arguments of a named directive
+        k = _count_field(value, k, python)
         if k < n and value[k] == ".":
-            k += 1
-            if k < n and value[k] == "*":
-                k += 1
-                if not python:
-                    m = re.match(r"[1-9]\d*\$", value[k:])
-                    if m:
-                        k += len(m.group())
-            else:
-                while k < n and value[k].isdigit() and value[k].isascii():
-                    k += 1
+            k = _count_field(value, k + 1, python)
         if python:
             if k < n and value[k] in "hlL":
                 k += 1
