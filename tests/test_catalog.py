@@ -222,6 +222,68 @@ def test_similar_but_unrelated_sentence_elsewhere_is_not_matched():
     assert [x.msgstr for x in c.obsolete] == ["Күнді енгізіңіз."]
 
 
+WHY = "Why do you think that is?"
+
+
+def test_deleting_the_first_of_a_repeated_sentence_keeps_the_second_its_translation():
+    english = en("Start.", WHY, "Because of the law.", "Middle.", WHY, "End.")
+    c = run(empty(), english, kk(*"123456"), one_to_one(6))
+    entries = list(c.entries)
+    entries[1] = dataclasses.replace(entries[1], msgstr="Translation for 01:34")
+    entries[4] = dataclasses.replace(entries[4], msgstr="Translation for 04:22")
+    c = dataclasses.replace(c, entries=tuple(entries))
+    c = run(c, en("Start.", "Because of the law.", "Middle.", WHY, "End."), kk(*"13456"), one_to_one(5))
+    (e,) = [e for e in c.messages if e.msgid == WHY]
+    assert e.msgctxt is None and e.msgstr == "Translation for 04:22" and not e.fuzzy
+    (gone,) = c.obsolete
+    assert gone.msgstr == "Translation for 01:34" and gone.msgctxt == "occurrence 2"
+    # gettext allows no two entries alike, obsolete or not: the file reads back.
+    text = po.generate_po(dataclasses.replace(c, header=cat.new_header("rec", "kk", now=NOW)))
+    assert po.parse_po(text.encode(), "x.po").entries == c.entries
+
+
+def test_a_new_occurrence_inserted_earlier_does_not_take_the_others_translations():
+    c = run(empty(), en("Start.", WHY, "Middle.", WHY), kk(*"1234"), one_to_one(4))
+    entries = list(c.entries)
+    entries[1] = dataclasses.replace(entries[1], msgstr="first")
+    entries[3] = dataclasses.replace(entries[3], msgstr="second")
+    c = dataclasses.replace(c, entries=tuple(entries))
+    c = run(c, en(WHY, "Start.", WHY, "Middle.", WHY), kk(*"01234"), one_to_one(5))
+    assert [e.msgstr for e in c.messages] == ["0", "1", "first", "3", "second"]
+    assert not c.obsolete
+
+
+@pytest.mark.parametrize("n", [3, 7])
+def test_monotone_pairs_pair_the_nearest_in_order(n):
+    assert cat._monotone_pairs([0, 5], [1, 4, 9]) == [(0, 0), (1, 1)]
+    assert cat._monotone_pairs([8], [1, 4, 9]) == [(0, 2)]
+    assert cat._monotone_pairs([1, 4, 9], [8]) == [(2, 0)]
+    assert cat._monotone_pairs(list(range(n)), list(range(n))) == [(i, i) for i in range(n)]
+    assert cat._monotone_pairs([], [1]) == []
+
+
+def test_a_translation_a_person_cleared_is_not_filled_again():
+    english = en("One.", "Two.")
+    c = run(empty(), english, kk("Бір.", "Екі."), one_to_one(2))
+    c = edit(c, "One.", msgstr="")
+    for _ in range(2):  # and not on the run after either
+        c = run(c, english, kk("Бір.", "Екі."), one_to_one(2))
+        assert live(c, "One.").msgstr == "" and live(c, "Two.").msgstr == "Екі."
+    # When the sentence itself changes, the alignment is new: the aligner fills it.
+    c = run(c, en("One, edited.", "Two."), kk("Бір!", "Екі."), one_to_one(2))
+    assert live(c, "One, edited.").msgstr == "Бір!"
+
+
+def test_flags_a_person_adds_to_the_aligners_entry_are_kept():
+    english = en("One.", "Two.")
+    c = run(empty(), english, kk("Бір.", "Екі."), one_to_one(2, 0.1))
+    c = edit(c, "One.", flags=("fuzzy", "checked-by-anna"))
+    c = edit(c, "Two.", flags=("fuzzy", "no-wrap"))
+    c = run(c, english, kk("Бір!", "Екі!"), one_to_one(2, 0.9))
+    assert live(c, "One.").flags == ("checked-by-anna",) and live(c, "One.").msgstr == "Бір!"
+    assert live(c, "Two.").flags == ("no-wrap",)
+
+
 def test_merge_of_many_new_sentences_stays_usable():
     old = run(empty(), en(*[f"Sentence number {i} about topic {i % 97}." for i in range(1500)]),
               kk(*[str(i) for i in range(1500)]), one_to_one(1500))
@@ -437,3 +499,13 @@ def test_concurrent_writers_lose_no_update(tmp_path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     notes = po.read_po(po.catalog_paths(tmp_path, "rec", "kk")).messages[0].translator_comments
     assert sorted(notes) == sorted(f"w{k}-{i}" for k in range(3) for i in range(8))
+
+
+def test_changed_tracks_compares_the_header_with_the_tracks_now():
+    segs = kk("Бір.", "Екі.")
+    c = cat.set_header_fields(empty(), cat.tracks_field({"kk.srt": segs}))
+    assert cat.changed_tracks(c, {"kk.srt": segs}) == []
+    assert cat.changed_tracks(c, {"kk.srt": kk("Бір.", "Екі!")}) == ["kk.srt"]
+    assert cat.changed_tracks(c, {"kk.srt": segs[1:]}) == ["kk.srt"]
+    assert cat.changed_tracks(c, {}) == ["kk.srt"]  # the track is gone
+    assert cat.changed_tracks(empty(), {}) == []  # made by hand or by another tool: taken as it is

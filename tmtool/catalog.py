@@ -29,6 +29,8 @@ import dataclasses
 import difflib
 import hashlib
 import re
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,7 +60,12 @@ __all__ = [
     "po_date",
     "remove_notes",
     "select_entry",
+    "sentence_context",
     "set_header_fields",
+    "TRACKS_FIELD",
+    "changed_tracks",
+    "track_digest",
+    "tracks_field",
 ]
 
 #: Alignment confidence below which an entry is written ``#, fuzzy``.
@@ -195,6 +202,22 @@ def _occurrence_context(n: int) -> str | None:
     return None if n <= 1 else OCCURRENCE_CONTEXT.format(n=n)
 
 
+_OCCURRENCE = re.compile(re.escape(OCCURRENCE_CONTEXT).replace(re.escape("{n}"), r"\d+"))
+
+
+def sentence_context(msgctxt: str | None) -> str | None:
+    """``msgctxt`` without the occurrence number: every occurrence of a sentence shares it.
+
+    >>> sentence_context("occurrence 3"), sentence_context("menu"), sentence_context(None)
+    (None, 'menu', None)
+    """
+    return None if msgctxt is None or _OCCURRENCE.fullmatch(msgctxt) else msgctxt
+
+
+def _sentence(entry: Entry) -> tuple[str | None, str]:
+    return (sentence_context(entry.msgctxt), entry.msgid)
+
+
 # --- header ---------------------------------------------------------------------------------
 
 
@@ -228,6 +251,40 @@ def set_header_fields(catalog: Catalog, updates: Mapping[str, str]) -> Catalog:
     out.extend(f"{k}: {v}" for k, v in todo.items())
     msgstr = "\n".join(out) + ("\n" if trailing or not lines else "")
     return dataclasses.replace(catalog, header=dataclasses.replace(header, msgstr=msgstr))
+
+
+#: Header field naming the transcript tracks a catalogue was built from, each with a digest of
+#: its content: captions made from a catalogue whose track changed since would put text at the
+#: wrong times (its ``#:`` lines name other cues), so exports refuse it until it is aligned again.
+TRACKS_FIELD = "X-Tmtool-Tracks"
+
+
+def track_digest(segments: Iterable[Segment]) -> str:
+    """12 hex digits over what the catalogue depends on: each segment's text, line, times, speaker."""
+    h = hashlib.sha1()
+    for s in segments:
+        h.update(f"{s.line}\x1f{s.start_ms}\x1f{s.end_ms}\x1f{s.speaker or ''}\x1f{s.text}\x1e"
+                 .encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:12]
+
+
+def tracks_field(tracks: Mapping[str, Iterable[Segment]]) -> dict[str, str]:
+    """The header update recording ``tracks`` (file name -> segments) as a catalogue's sources."""
+    return {TRACKS_FIELD: ", ".join(f"{name} {track_digest(segs)}" for name, segs in tracks.items())}
+
+
+def changed_tracks(catalog: Catalog, tracks: Mapping[str, Sequence[Segment]]) -> list[str]:
+    """The tracks the catalogue was built from that have changed since, or are gone.
+
+    A catalogue without the field (made by hand, or by another tool) is taken as it is.
+    """
+    value = header_fields(catalog).get(TRACKS_FIELD, "")
+    out = []
+    for item in value.split(","):
+        name, _, digest = item.strip().rpartition(" ")
+        if name and (name not in tracks or track_digest(tracks[name]) != digest):
+            out.append(name)
+    return out
 
 
 def po_date(when: datetime) -> str:
@@ -493,15 +550,33 @@ def _candidate_pairs(
 
 
 def _match(old: Sequence[Entry], new: Sequence[Entry]) -> tuple[dict[int, int], dict[int, int]]:
-    """Pair new entries with old ones: exact key first, then by similarity and position.
+    """Pair new entries with old ones: same sentence first, then by similarity and position.
 
-    Returns ``(exact, fuzzy)`` maps from new index to old index.
+    Returns ``(exact, fuzzy)`` maps from new index to old index. A sentence
+    found once on each side pairs by its text; these pairs, chained in order,
+    are the anchors. A sentence said more than once ("Why do you think that
+    is?") pairs by position between the anchors, not by its occurrence number:
+    when the first of two is deleted, the second keeps its own translation
+    (its ``msgctxt`` becomes "occurrence 1", since it now is the first).
     """
-    by_key = {e.key: i for i, e in enumerate(old)}
-    exact = {i: by_key[e.key] for i, e in enumerate(new) if e.key in by_key}
+    new_count = Counter(_sentence(e) for e in new)
+    old_count = Counter(_sentence(e) for e in old if not e.obsolete)
+    old_of: dict[tuple[str | None, str], list[int]] = {}
+    for j, e in enumerate(old):
+        old_of.setdefault(_sentence(e), []).append(j)
+    exact: dict[int, int] = {}
+    repeated: list[int] = []
+    for i, e in enumerate(new):
+        g = _sentence(e)
+        if new_count[g] > 1 or old_count[g] > 1:
+            repeated.append(i)
+        elif g in old_of:  # the live entry, else an obsolete one (revived)
+            exact[i] = min(old_of[g], key=lambda j: (old[j].obsolete, old[j].key != e.key))
     used = set(exact.values())
     live_pairs = [(i, j) for i, j in exact.items() if not old[j].obsolete]
     anchors = [(-1, -1)] + increasing_chain(live_pairs) + [(len(new), len(old))]
+    if repeated:
+        _pair_repeated(old, new, repeated, anchors, old_of, exact, used)
     fuzzy: dict[int, int] = {}
 
     def best(cands_new: list[int], cands_old: list[int], threshold: float) -> None:
@@ -533,6 +608,71 @@ def _match(old: Sequence[Entry], new: Sequence[Entry]) -> tuple[dict[int, int], 
     return exact, fuzzy
 
 
+def _pair_repeated(old: Sequence[Entry], new: Sequence[Entry], repeated: Sequence[int],
+                   anchors: Sequence[tuple[int, int]], old_of: Mapping[tuple[str | None, str], list[int]],
+                   exact: dict[int, int], used: set[int]) -> None:
+    """Pair the occurrences of repeated sentences by position (adds to ``exact`` and ``used``).
+
+    Between two anchors, the occurrences of one sentence on each side are
+    paired in order, each new one with the old one at the nearest offset from
+    the anchor before them. What is left pairs with the nearest unused old
+    occurrence anywhere, live first, then obsolete (a sentence said again).
+    """
+    starts = [a for a, _ in anchors]
+    gaps: dict[tuple[int, tuple[str | None, str]], list[int]] = {}
+    for i in repeated:
+        g = bisect_right(starts, i) - 1
+        gaps.setdefault((g, _sentence(new[i])), []).append(i)
+    for (g, sent), ins in gaps.items():
+        (a_new, a_old), (_, b_old) = anchors[g], anchors[g + 1]
+        js = [j for j in old_of.get(sent, ()) if a_old < j < b_old and not old[j].obsolete and j not in used]
+        for i, j in _monotone_pairs([i - a_new for i in ins], [j - a_old for j in js]):
+            exact[ins[i]] = js[j]
+            used.add(js[j])
+    for i in repeated:
+        if i in exact:
+            continue
+        js = [j for j in old_of.get(_sentence(new[i]), ()) if j not in used]
+        if js:
+            j = min(js, key=lambda j: (old[j].obsolete, abs(j - i)))
+            exact[i] = j
+            used.add(j)
+
+
+def _monotone_pairs(xs: Sequence[int], ys: Sequence[int]) -> list[tuple[int, int]]:
+    """As many in-order pairs (index into xs, index into ys) as possible, with the least total |x - y|.
+
+    Sizes beyond a few hundred (a sentence said hundreds of times between two
+    unique ones) pair the first with the first, in order.
+    """
+    k, m = len(xs), len(ys)
+    if not k or not m:
+        return []
+    if k * m > 40_000:
+        return list(zip(range(k), range(m)))
+    swap = k > m
+    if swap:
+        xs, ys, k, m = ys, xs, m, k
+    # f[x][y]: the best cost of pairing all of xs[:x] within ys[:y] (k <= m, so all of xs pair).
+    inf = float("inf")
+    f = [[0.0] * (m + 1)] + [[inf] * (m + 1) for _ in range(k)]
+    for x in range(1, k + 1):
+        row, prev = f[x], f[x - 1]
+        for y in range(x, m + 1):
+            take = prev[y - 1] + abs(xs[x - 1] - ys[y - 1])
+            row[y] = take if take < row[y - 1] else row[y - 1]
+    pairs = []
+    x, y = k, m
+    while x:
+        if f[x][y] == f[x][y - 1] and y > x:
+            y -= 1
+        else:
+            pairs.append((x - 1, y - 1))
+            x, y = x - 1, y - 1
+    pairs.reverse()
+    return [(b, a) for a, b in pairs] if swap else pairs
+
+
 def _keep_extracted(old: Entry, new: Entry) -> tuple[str, ...]:
     """Fresh generated comments from ``new``, plus any ``#.`` line someone else wrote on ``old``."""
     foreign = tuple(c for c in old.extracted_comments if not c.startswith(_GENERATED) and c not in new.extracted_comments)
@@ -542,6 +682,11 @@ def _keep_extracted(old: Entry, new: Entry) -> tuple[str, ...]:
 
 def _person_owned(entry: Entry) -> bool:
     return entry.has_text and not aligner_owned(entry)
+
+
+def _cleared(entry: Entry) -> bool:
+    """The aligner filled the entry and a person emptied it: they rejected that text."""
+    return not entry.has_text and bool(_aligner_of(entry))
 
 
 def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False) -> Catalog:
@@ -569,10 +714,14 @@ def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False)
             out.append(new)
             continue
         o = olds[exact[i]] if i in exact else olds[fuzzy[i]]
-        if template or not _person_owned(o):
-            # The aligner's own entry (or a template): refresh it, keep the notes.
+        # An entry a person emptied stays empty while its sentence stays the same.
+        cleared = i in exact and not template and _cleared(o)
+        if template or not (_person_owned(o) or cleared):
+            # The aligner's own entry (or a template): refresh it, keep the notes and the
+            # flags a person added ("reviewed", "no-wrap"); the fuzzy flag is the aligner's.
             merged = dataclasses.replace(
                 new,
+                flags=new.flags + tuple(f for f in o.flags if f != "fuzzy" and f not in new.flags),
                 translator_comments=o.translator_comments,
                 extracted_comments=_keep_extracted(o, new) + _aligner_of(new),
             )
@@ -587,7 +736,7 @@ def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False)
                 previous_msgid=o.previous_msgid,
                 previous_msgid_plural=o.previous_msgid_plural,
                 translator_comments=o.translator_comments,
-                extracted_comments=_keep_extracted(o, new),
+                extracted_comments=_keep_extracted(o, new) + (_aligner_of(o) if cleared else ()),
             )
         else:
             merged = dataclasses.replace(
@@ -606,6 +755,7 @@ def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False)
             )
         out.append(merged)
     matched = set(exact.values()) | set(fuzzy.values())
+    keys = {e.key for e in out}
     for j, o in enumerate(olds):
         if j in matched:
             continue
@@ -613,6 +763,14 @@ def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False)
             continue  # an untranslated entry without notes holds nothing of anyone's
         if template and not o.translator_comments:
             continue
+        if o.key in keys and sentence_context(o.msgctxt) is None:
+            # Its occurrence number now names another occurrence (an earlier one was
+            # deleted): it takes the next free one, gettext allows no two alike.
+            n = 2
+            while (_occurrence_context(n), o.msgid) in keys:
+                n += 1
+            o = dataclasses.replace(o, msgctxt=_occurrence_context(n))
+        keys.add(o.key)
         out.append(dataclasses.replace(o, obsolete=True, references=()))
     return dataclasses.replace(old, entries=tuple(out), warnings=())
 

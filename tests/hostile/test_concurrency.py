@@ -36,7 +36,9 @@ def msgfmt_check(path) -> None:
 def test_concurrent_updates_lose_nothing_and_corrupt_nothing(tmp_path, round_):
     root = make_project(tmp_path / "project")
     change_english(root)
-    blanked = {e.msgid for e in po.read_po(root / KK_PO).messages if e.msgstr}
+    # Emptied by a person, so align leaves them empty: pretranslate fills them back from the
+    # memory's copy, which it takes only where that copy is not fuzzy.
+    blanked = {e.msgid for e in po.read_po(root / KK_PO).messages if e.msgstr and not e.fuzzy}
     blank_translations(root)
     blanked -= {e.msgid for e in po.read_po(root / KK_PO).messages if e.msgstr}
     blanked.discard("What does Veritas do?")  # the sentence align replaces
