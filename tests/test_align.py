@@ -560,3 +560,12 @@ def test_sample_recording_matches_the_hand_checked_alignment(lang):
     ours = {(b.left, b.right) for b in align(left, right, "en", lang)}
     assert sum(len(x) for x, _ in gold) == len(left) and sum(len(y) for _, y in gold) == len(right)
     assert len(ours - gold) <= 3 and len(gold - ours) <= 6
+
+
+def test_align_print_shows_one_alignment_and_asks_which_when_there_are_several():
+    sample = REPO / "transcripts" / "the-platform-kazakhstan"
+    # kk then ru on one stdout would be no valid JSON document, beads file or TSV table.
+    res = _run("align", str(sample), "--print", "--format", "json")
+    assert res.exit_code == 2 and "--lang" in res.output and "kk, ru" in res.output
+    res = _run("align", str(sample), "--print", "--lang", "ru", "--format", "json")
+    assert res.exit_code == 0 and isinstance(json.loads(res.output), list)

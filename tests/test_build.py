@@ -353,3 +353,25 @@ def test_align_reports_a_broken_catalogue_before_aligning(tmp_path, monkeypatch)
     assert result.exit_code == 1
     assert f"{po_path.name}:5:" in result.output
     assert called == []
+
+
+@pytest.mark.parametrize("track, change", [
+    ("kk.srt", lambda s: "0\n00:00:01,000 --> 00:00:02,000\nСәлеметсіз бе.\n\n" + s),  # cues shift down
+    ("en.txt", lambda s: s.replace("What does Veritas do?", "What does Veritas really do?", 1)),
+])
+def test_export_refuses_a_catalogue_built_from_an_earlier_track(tmp_path, track, change):
+    # Captions from it would repeat or drop text (its #: lines name other cues now).
+    root = new_project(tmp_path)
+    assert run(root, "align", SAMPLE).exit_code == 0
+    path = root / "transcripts" / SAMPLE / track
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for args in (["export", "srt", SAMPLE, "--lang", "kk", "-o", "k.srt"], ["check", "captions", SAMPLE]):
+        result = run(root, *args)
+        assert result.exit_code == 1
+        assert f"earlier version of {track}" in result.output and "tmtool align" in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert not (root / "k.srt").exists()
+    assert run(root, "align", SAMPLE).exit_code == 0
+    assert run(root, "export", "srt", SAMPLE, "--lang", "kk", "-o", "k.srt").exit_code == 0
+    if track == "kk.srt":
+        assert (root / "k.srt").read_text(encoding="utf-8").count("Сәлеметсіз бе.") == 1

@@ -39,6 +39,7 @@ __all__ = [
     "export_text",
     "load",
     "profiles_for",
+    "source_tracks",
 ]
 
 BUILD_DIR = "build"
@@ -85,10 +86,28 @@ def load(recording: str | Path, root: Path | None = None, *, encoding: str | Non
     template = po.read_po(pot_path) if pot_path.is_file() else None
     if template is None and not catalogs:
         raise RecordingError(f"no catalogues for {rec.id} yet (run: tmtool build {rec.id})", str(pot_path.parent))
+    _check_current(proot, rec, template, catalogs)
     tracks = {t.language: t for t in rec.tracks}
     rows = export.rows_from_catalogs(template, catalogs, tracks, source_language=src, recording_id=rec.id)
     timed = tuple(t.language for t in rec.tracks if t.timed)
     return Loaded(proot, folder, rec, tuple(rows), (src, *catalogs), timed)
+
+
+def _check_current(root: Path, rec: Recording, template, catalogs) -> None:
+    """Refuse catalogues built from another version of a track: their cues would be wrong."""
+    from tmtool import catalog as cat
+    from tmtool.formats import po
+
+    tracks = {t.source: t.segments for t in rec.tracks}
+    for lang, catalog in [(None, template), *catalogs.items()]:
+        if catalog is None:
+            continue
+        changed = cat.changed_tracks(catalog, tracks)
+        if changed:
+            line = catalog.header.line if catalog.header is not None and catalog.header.line else None
+            raise RecordingError(
+                f"built from an earlier version of {', '.join(changed)}; align again first: tmtool align {rec.id}",
+                str(po.catalog_paths(root, rec.id, lang)), line)
 
 
 def _check_langs(loaded: Loaded, langs: Sequence[str]) -> list[str]:
@@ -221,7 +240,7 @@ def _lexicon(root: Path, lang: str, source: str):  # type: ignore[no-untyped-def
     return (lex if len(lex) else None), loaded.warnings
 
 
-def _source_tracks(rec: Recording, langs: Sequence[str] = ()) -> list:
+def source_tracks(rec: Recording, langs: Sequence[str] = ()) -> list:
     """The tracks to align with the English: every other track, or those in ``langs``."""
     from tmtool import languages
 
@@ -252,7 +271,7 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = (), *, embed: 
     except KeyError:
         raise RecordingError(f"no {src} track to align with (the published transcript, e.g. {src}.txt)",
                              f"transcripts/{rec.id}") from None
-    others = _source_tracks(rec, langs)
+    others = source_tracks(rec, langs)
     left = sentences(english.segments, english.language)
     check_segments(len(left), f"{src} sentences", f"transcripts/{rec.id}/{english.source}")
     out = {}
@@ -277,7 +296,7 @@ def align_recording(root: Path, rec: Recording, langs: Sequence[str] = (), *,
 
     # A broken catalogue is reported before the alignment's work, not after it (update_catalogs
     # validates again under the lock: another process may have written in between).
-    for lang in [None] + [t.language for t in _source_tracks(rec, langs)]:
+    for lang in [None] + [t.language for t in source_tracks(rec, langs)]:
         path = po.catalog_paths(root, rec.id, lang)
         if path.exists():
             po.read_po(path)

@@ -88,11 +88,16 @@ def align_recording(recording: str, langs: tuple[str, ...], show: bool, fmt: str
         if not written:
             click.echo("catalogues already up to date", err=True)
         return
+    sources = build.source_tracks(rec, langs)
+    if len(sources) > 1:
+        # Two alignments one after the other are no valid beads file, TSV table or JSON document.
+        raise click.UsageError(f"--print shows one alignment: choose a track with --lang "
+                               f"({', '.join(t.language for t in sources)})")
     found, messages = build.alignments(root, rec, langs, embed=embed)
     for m in messages:
         click.echo(m, err=True)
     for lang, (left, right, beads) in found.items():
         track = rec.track(lang)
-        if len(found) > 1 or fmt != "json":
+        if fmt != "json":
             click.echo(f"# {rec.track(rec.manifest.source_language).source} ↔ {track.source}", err=True)
         click.echo(render(beads, [s.text for s in left], [s.text for s in right], fmt), nl=False)

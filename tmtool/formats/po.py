@@ -699,7 +699,7 @@ def read_po(path: str | Path) -> Catalog:
     from tmtool import limits
 
     try:
-        data = limits.read_bytes(path, limits.MAX_CATALOG_BYTES, "a catalogue")
+        data = limits.read_bytes(path, limits.MAX_CATALOG_BYTES, "a catalogue", regular_only=True)
     except InputError as exc:
         raise CatalogError(exc.message, exc.path, exc.line) from None
     return parse_po_bytes(data, str(path))
@@ -835,6 +835,15 @@ def update_catalogs(
                                                                           fuzzy_threshold=threshold))
     title = recording.manifest.title or rid
     date = cat.po_date(now)
+
+    def sources(lang: str | None) -> dict[str, str]:
+        """The header field naming the tracks the catalogue is built from (exports check it)."""
+        tracks = {}
+        for code in (src_lang, lang):
+            track = next((t for t in recording.tracks if t.language == code), None)
+            if track is not None:
+                tracks[track.source] = track.segments
+        return cat.tracks_field(tracks) if tracks else {}
     with recording_lock(root, rid, timeout=DEFAULT_TIMEOUT if timeout is None else timeout):
         # Every existing catalogue is validated before anything is written.
         existing = {p: read_po(p) if p.exists() else None for p in built}
@@ -853,6 +862,7 @@ def update_catalogs(
             else:
                 old_or_new = old
             new = cat.merge(old_or_new, entries, template=lang is None)
+            new = cat.set_header_fields(new, sources(lang))
             if lang is not None:
                 fields = cat.header_fields(new)
                 missing = {k: v for k, v in _language_header(lang).items() if not fields.get(k)}
