@@ -375,3 +375,17 @@ def test_export_refuses_a_catalogue_built_from_an_earlier_track(tmp_path, track,
     assert run(root, "export", "srt", SAMPLE, "--lang", "kk", "-o", "k.srt").exit_code == 0
     if track == "kk.srt":
         assert (root / "k.srt").read_text(encoding="utf-8").count("Сәлеметсіз бе.") == 1
+
+
+def test_an_english_only_recording_builds_its_template_and_captions(tmp_path):
+    folder = tmp_path / "transcripts" / "solo"
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "transcripts" / SAMPLE / "en.txt", folder / "en.txt")
+    manifest = (REPO / "transcripts" / SAMPLE / "recording.toml").read_text(encoding="utf-8")
+    manifest = manifest.replace(f'id = "{SAMPLE}"', 'id = "solo"').replace(
+        'languages = ["en", "kk", "ru"]', 'languages = ["en"]')
+    (folder / "recording.toml").write_text(manifest, encoding="utf-8")
+    result = run(tmp_path, "build", "solo")
+    assert result.exit_code == 0, result.output
+    assert len(read_po(catalog_paths(tmp_path, "solo")).messages) > 50
+    assert (tmp_path / "build" / "solo" / "solo.en.srt").exists()

@@ -301,7 +301,13 @@ def align_recording(root: Path, rec: Recording, langs: Sequence[str] = (), *,
         if path.exists():
             po.read_po(path)
     found, messages = alignments(root, rec, langs, embed=embed)
-    english = next(iter(found.values()))[0] if found else None
+    if found:
+        english = next(iter(found.values()))[0]
+    else:  # an English-only recording: the template, for translators still to come
+        from tmtool.segment import sentences
+
+        track = rec.track(rec.manifest.source_language)
+        english = sentences(track.segments, track.language)
     written = po.update_catalogs(root, rec, found, english=english)
     return written, messages
 
