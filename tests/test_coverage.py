@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -469,3 +471,142 @@ def test_missing_table_keeps_a_long_recording_id_whole_within_80_columns(tmp_pat
     lines = r.output.splitlines()
     assert lines[1].split()[0] == long_id
     assert all(len(line) <= 80 for line in lines)
+
+
+# ---------------------------------------------------------------- what the manifests declare
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = "the-platform-kazakhstan"
+
+
+@pytest.fixture
+def sample(tmp_path, monkeypatch):
+    """The sample recording (manifest, tracks, kk and ru catalogues), run from its root."""
+    import shutil
+
+    shutil.copytree(REPO / "transcripts" / SAMPLE, tmp_path / "transcripts" / SAMPLE)
+    shutil.copytree(REPO / "locales", tmp_path / "locales")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    return tmp_path
+
+
+def sample_po(root: Path, lang: str) -> Path:
+    return root / "locales" / lang / "LC_MESSAGES" / f"{SAMPLE}.po"
+
+
+def test_a_deleted_catalogue_is_a_missing_row_and_fails_the_gate(sample):
+    assert run(SAMPLE, "--lang", "kk", "--fail-under", "85").exit_code == 0
+    run()  # the cache knows the file: its deletion must still show
+    sample_po(sample, "kk").unlink()
+    r = run(SAMPLE, "--lang", "kk", "--fail-under", "85")
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[1].split()[:3] == [SAMPLE, "kk", "MISSING:"]
+    assert f"{SAMPLE} (kk) no catalogue" in r.stderr and "no catalogues found" not in r.stderr
+    every = run("--fail-under", "85")
+    assert every.exit_code == 1 and " kk " in every.stdout and " ru " in every.stdout
+    rows = {x["language"]: x for x in json.loads(run("--format", "json").stdout)}
+    assert rows["kk"]["status"] == "missing" and rows["kk"]["percent"] == 0.0 and rows["kk"]["total"] is None
+    assert rows["kk"]["path"] == os.path.join("locales", "kk", "LC_MESSAGES", f"{SAMPLE}.po")
+    assert rows["ru"]["status"] == "ok" and rows["ru"]["percent"] > 85
+    assert run("--format", "json").exit_code == 0  # without a gate, a report
+
+
+def test_a_new_recording_without_catalogues_is_counted_as_missing(sample):
+    from tmtool import project
+
+    project.create_recording(sample, "new-interview", "New", ("en", "kk", "kk-Latn"))
+    r = run("--format", "json")
+    rows = {(x["recording"], x["language"]): x["status"] for x in json.loads(r.stdout)}
+    assert rows == {(SAMPLE, "kk"): "ok", (SAMPLE, "ru"): "ok", ("new-interview", "kk"): "missing",
+                    ("new-interview", "kk@latin"): "missing"}
+    assert run("new-interview", "--lang", "kk-Latn", "--format", "json").stdout.count('"missing"') == 1
+    assert run("--fail-under", "50").exit_code == 1
+    assert "new-interview (kk) no catalogue" in run("--fail-under", "50").stderr
+    left = run("new-interview", "--missing")
+    assert "no kk catalogue yet" in left.stderr
+
+
+def test_recordings_without_a_locales_folder_are_missing_rows_not_an_error(sample):
+    import shutil
+
+    shutil.rmtree(sample / "locales")
+    r = run("--format", "json", "--fail-under", "1")
+    assert r.exit_code == 1 and [x["status"] for x in json.loads(r.stdout)] == ["missing", "missing"]
+
+
+def test_a_broken_manifest_is_an_error_row(sample):
+    manifest = sample / "transcripts" / SAMPLE / "recording.toml"
+    manifest.write_text('id = "the-platform-kazakhstan"\nlanguages = [\n', encoding="utf-8")
+    r = run("--format", "json")
+    assert r.exit_code == 1
+    errors = [x for x in json.loads(r.stdout) if x["status"] == "error"]
+    assert len(errors) == 1 and errors[0]["error"].startswith(os.path.join("transcripts", SAMPLE, "recording.toml"))
+
+
+def test_fail_under_nan_is_a_usage_error(project):
+    for value in ("nan", "NaN", "-nan"):
+        r = run("--fail-under", value)
+        assert r.exit_code == 2 and "nan" in r.output
+
+
+def test_a_gate_over_nothing_fails(project):
+    r = run("--lang", "de", "--fail-under", "50")
+    assert r.exit_code == 1 and "no catalogues found" in r.stderr
+
+
+def test_absolute_path_names_are_not_doubled(tmp_path, monkeypatch):
+    from tmtool.cli.coverage import short_names
+
+    assert short_names(["/abs/dir/kk/LC_MESSAGES/x.po"]) == {"/abs/dir/kk/LC_MESSAGES/x.po": "/abs/dir/x"}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    d = tmp_path / "tree" / "kk" / "LC_MESSAGES"
+    d.mkdir(parents=True)
+    (d / "one.po").write_text(po("kk", KK), encoding="utf-8")
+    r = run("--path", str(tmp_path / "tree"))
+    name = r.stdout.splitlines()[1].split()[0]
+    assert not name.startswith("//") and name.endswith("tree/one")
+
+
+@contextlib.contextmanager
+def fifo_writer(path: Path):
+    """Opens the FIFO for writing whenever a reader waits on it, and closes it at once.
+
+    Without the fix a reader blocks on the FIFO for ever; this lets it through (it reads
+    nothing) so that such a test fails instead of hanging. With the fix nobody waits.
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # no reader waiting
+                stop.wait(0.02)
+                continue
+            os.close(fd)
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+
+
+@needs_fifo
+def test_a_fifo_in_place_of_a_catalogue_is_an_error_row(sample):
+    kk = sample_po(sample, "kk")
+    kk.unlink()
+    os.mkfifo(kk)
+    with fifo_writer(kk):
+        r = run("--format", "json")
+    assert r.exit_code == 1
+    rows = {x["language"]: x for x in json.loads(r.stdout)}
+    assert rows["kk"]["status"] == "error" and "named pipe" in rows["kk"]["error"]
+    assert rows["ru"]["status"] == "ok" and kk.is_fifo()
+    assert "named pipe (FIFO), not a regular file" in r.stderr

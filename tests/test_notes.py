@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -132,3 +133,23 @@ def test_missing_or_broken_catalogue_is_one_clear_line(project):
     assert path.read_bytes() == broken
     r = CliRunner().invoke(cli, ["notes", "list"])
     assert r.exit_code == 1 and str(path) in r.output
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith(f"Error: {path}:") and r.stdout == ""
+    r = CliRunner().invoke(cli, ["notes", "list", "--format", "json"])
+    assert r.exit_code == 1 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_in_place_of_a_catalogue_is_one_line_not_a_hang(project):
+    from tests.test_coverage import fifo_writer
+
+    path = kk_po(project)
+    path.unlink()
+    os.mkfifo(path)
+    with fifo_writer(path):
+        listed = CliRunner().invoke(cli, ["notes", "list"])
+        added = CliRunner().invoke(cli, ["notes", "add", "veritas", "pressing", "--lang", "kk", "x"])
+    for r in (listed, added):
+        assert r.exit_code == 1
+        assert r.stderr.splitlines() == [f"Error: {path}: is a named pipe (FIFO), not a regular file; "
+                                         "tmtool reads only regular files"]
+    assert path.is_fifo()

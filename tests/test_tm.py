@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from tmtool import memory, tm
 from tmtool.catalog import Catalog, Entry, new_header
 from tmtool.cli import cli
+from tmtool.errors import TmtoolError
 from tmtool.formats import po
 from tmtool.tm import Memory, MemoryEntry, MemoryIndex
 
@@ -368,14 +370,68 @@ def test_lookup_needs_exactly_one_language(tmp_path):
     assert result.exit_code == 2
 
 
-def test_broken_memory_catalogue_is_skipped_with_a_warning(tmp_path):
+BROKEN = b'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "x\nmsgstr "y"\n'
+
+
+def test_a_broken_memory_catalogue_is_one_line_error_for_every_memory_command(tmp_path, monkeypatch):
+    """Leaving a broken catalogue out would give answers (or an empty TMX) that look right."""
     root = _project(tmp_path)
+    monkeypatch.chdir(root)
     bad = memory.catalogue_dir(root, "kk") / "broken.po"
-    bad.write_bytes(b'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "x\nmsgstr "y"\n')
-    result = CliRunner().invoke(cli, ["tm", "lookup", "Thank you for coming.", "--lang", "kk", "--project", str(root)])
-    assert result.exit_code == 0
-    assert "warning: skipped: locales/kk/LC_MESSAGES/broken.po:4:" in result.output
-    assert "100%  Thank you for coming." in result.output
+    bad.write_bytes(BROKEN)
+    for args in (["tm", "lookup", "Thank you for coming.", "--lang", "kk"],
+                 ["tm", "export", "--lang", "kk"],
+                 ["tm", "pretranslate", "rec", "--lang", "kk"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, args
+        assert result.stderr.splitlines() == [
+            "Error: locales/kk/LC_MESSAGES/broken.po:4: end-of-line within string (a closing \" is missing)"], args
+        assert result.stdout == "", args
+    with pytest.raises(TmtoolError, match="broken.po:4:"):
+        memory.load_memory(root, "kk")
+    assert b"Broken" not in po.catalog_paths(root, "rec", "kk").read_bytes()
+
+
+def test_tm_export_over_a_broken_catalogue_keeps_the_earlier_export(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    out = tmp_path / "out.tmx"
+    assert CliRunner().invoke(cli, ["tm", "export", "--lang", "kk", "-o", str(out)]).exit_code == 0
+    good = out.read_bytes()
+    assert good.count(b"<tu>") == 4
+    path = po.catalog_paths(root, "other", "kk")
+    path.write_bytes(path.read_bytes() + b"garbage\n")
+    result = CliRunner().invoke(cli, ["tm", "export", "--lang", "kk", "-o", str(out)])
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "other.po:" in result.stderr and "garbage" in result.stderr
+    assert out.read_bytes() == good
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+
+
+@needs_fifo
+def test_a_fifo_in_the_memory_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    from tests.test_coverage import fifo_writer
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    fifo = memory.catalogue_dir(root, "kk") / "pipe.po"
+    os.mkfifo(fifo)
+    with fifo_writer(fifo):
+        lookup = CliRunner().invoke(cli, ["tm", "lookup", "Thank you for coming.", "--lang", "kk"])
+        export = CliRunner().invoke(cli, ["tm", "export", "--lang", "kk"])
+    for result in (lookup, export):
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            "Error: locales/kk/LC_MESSAGES/pipe.po: is a named pipe (FIFO), not a regular file; "
+            "tmtool reads only regular files"]
+    own = po.catalog_paths(root, "rec", "kk")
+    own.unlink()
+    os.mkfifo(own)
+    with fifo_writer(own):
+        result = CliRunner().invoke(cli, ["tm", "pretranslate", "rec", "--lang", "kk"])
+    assert result.exit_code == 1 and "rec.po: is a named pipe" in result.stderr and own.is_fifo()
 
 
 def test_cache_is_used_and_follows_changes(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import shutil
 import xml.dom.minidom
@@ -218,6 +219,27 @@ def test_import_without_the_language_is_an_error(tmp_path):
     src.write_text(SIMPLE, encoding="utf-8")
     result = CliRunner().invoke(cli, ["tm", "import", str(src), "--lang", "de", "--project", str(tmp_path / "p")])
     assert result.exit_code == 1 and "no unit has both English and de text" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_to_import_or_in_the_memory_is_one_line_not_a_hang(tmp_path):
+    from tests.test_coverage import fifo_writer
+
+    proj = tmp_path / "p"
+    proj.mkdir()
+    fifo = tmp_path / "m.tmx"
+    os.mkfifo(fifo)
+    with fifo_writer(fifo):
+        result = CliRunner().invoke(cli, ["tm", "import", str(fifo), "--lang", "kk", "--project", str(proj)])
+    assert result.exit_code == 1 and result.stderr.splitlines() == [
+        f"Error: {fifo}: is a named pipe (FIFO), not a regular file; tmtool reads only regular files"]
+    assert list(proj.iterdir()) == []
+    stored = memory.memory_dir(proj, "kk") / "omegat.tmx"
+    stored.parent.mkdir(parents=True)
+    os.mkfifo(stored)
+    with fifo_writer(stored):
+        result = CliRunner().invoke(cli, ["tm", "lookup", "Save", "--lang", "kk", "--project", str(proj)])
+    assert result.exit_code == 1 and "locales/kk/memory/omegat.tmx: is a named pipe" in result.stderr
 
 
 def test_export_to_stdout_only_confirmed_translations(tmp_path):

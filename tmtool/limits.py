@@ -78,15 +78,19 @@ def check_size(path: str | os.PathLike[str], limit: int, what: str) -> None:
         raise too_large(path, limit, what)
 
 
-def read_bytes(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
+def read_bytes(path: str | os.PathLike[str], limit: int, what: str, *, regular_only: bool = False) -> bytes:
     """The bytes of ``path``, or :class:`InputError` if there are more than ``limit``.
 
     Reads at most ``limit + 1`` bytes whatever the file is (regular, FIFO, device),
     so memory stays bounded; OS errors become one-line :class:`InputError`.
+    ``regular_only`` (a project's own files: catalogues, memories) refuses anything
+    but a regular file before reading, so a FIFO in its place cannot block.
     """
+    from tmtool.textio import open_regular, os_error
+
     p = Path(path)
     try:
-        with open(p, "rb") as fh:
+        with (open_regular(p) if regular_only else open(p, "rb")) as fh:
             try:
                 size = os.fstat(fh.fileno()).st_size
             except OSError:
@@ -103,12 +107,8 @@ def read_bytes(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
                 total += len(chunk)
                 if total > limit:
                     raise too_large(path, limit, what)
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", str(path)) from None
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
     except OSError as exc:
-        raise InputError(exc.strerror or str(exc), str(path)) from None
+        raise os_error(exc, path) from None
     return b"".join(chunks)
 
 

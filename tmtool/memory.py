@@ -24,26 +24,27 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tmtool import __version__, languages, limits
-from tmtool.catalog import OCCURRENCE_CONTEXT
+from tmtool.catalog import sentence_context
 from tmtool.errors import CatalogError, InputError, TmtoolError
 from tmtool.formats import tmx as tmxformat
 from tmtool.formats.po import catalog_paths
-from tmtool.textio import atomic_write
+from tmtool.textio import atomic_write, open_regular
 from tmtool.tm import Memory, MemoryEntry, MemoryIndex
 
 CACHE_DIR = Path(".tmtool") / "cache" / "tm"
 MEMORY_DIR = "memory"
 _CACHE_VERSION = 1
-_OCCURRENCE = re.compile("^" + re.escape(OCCURRENCE_CONTEXT).replace(re.escape("{n}"), r"\d+") + "$")
 
 
 @dataclass
 class LoadedMemory:
-    """A language's memory plus the files it was read from and those that had to be skipped."""
+    """A language's memory plus the files it was read from."""
 
     memory: Memory
     files: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # one line each, "path:line: reason"
+    # One line each, "path:line: reason". Nothing is skipped any more (a file that cannot
+    # be read is an error), so this stays empty; kept for the callers that print it.
+    warnings: list[str] = field(default_factory=list)
 
 
 def catalogue_dir(root: Path, lang: str) -> Path:
@@ -57,11 +58,16 @@ def memory_dir(root: Path, lang: str) -> Path:
 
 
 def memory_files(root: Path, lang: str) -> list[Path]:
-    """Every file the memory of ``lang`` is made of, catalogues first, each list sorted."""
+    """Every file the memory of ``lang`` is made of, catalogues first, each list sorted.
+
+    Anything named like a memory file is listed, whatever it is (a FIFO, a broken
+    link): reading it then fails with a clear error instead of leaving it out unseen.
+    Hidden names (an editor's ``.#x.po`` lock link) and folders are not memory files.
+    """
     found = []
     for folder, pattern in ((catalogue_dir(root, lang), "*.po"), (memory_dir(root, lang), "*.tmx")):
         if folder.is_dir():
-            found += sorted(p for p in folder.glob(pattern) if p.is_file())
+            found += sorted(p for p in folder.glob(pattern) if not p.name.startswith(".") and not p.is_dir())
     return found
 
 
@@ -83,7 +89,7 @@ def _po_entries(data: bytes, origin: str) -> list[MemoryEntry]:
     for e in poscan.scan(data, origin):
         if e.obsolete or e.is_header or not e.msgstr or not e.msgstr[0]:
             continue
-        ctx = None if e.msgctxt is None or _OCCURRENCE.match(e.msgctxt) else e.msgctxt
+        ctx = sentence_context(e.msgctxt)
         automatic = written_by_aligner(e.msgstr[0], e.fuzzy, e.extracted_comments)
         out.append(MemoryEntry(e.msgid, e.msgstr[0], ctx, origin, e.line, e.fuzzy, automatic))
     return out
@@ -115,12 +121,12 @@ def _cache_file(root: Path, lang: str, origin: str) -> Path:
 
 def _open_cached(path: Path, key: dict) -> MemoryIndex | None:
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # anything else in the cache folder is ignored, never waited on
             size = os.fstat(fh.fileno()).st_size
             if size == 0:
                 return None
             mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
+    except (OSError, ValueError, InputError):
         return None
     try:
         if MemoryIndex.read_meta(mm).get("key") != key:
@@ -147,7 +153,8 @@ def _index_file(root: Path, path: Path, lang: str, use_cache: bool) -> MemoryInd
         if found is not None:
             return found
     try:  # stat first, read second: a change in between only makes the cache stale
-        data = limits.read_bytes(path, limits.MAX_MEMORY_FILE_BYTES, "a translation-memory file")
+        data = limits.read_bytes(path, limits.MAX_MEMORY_FILE_BYTES, "a translation-memory file",
+                                 regular_only=True)
     except InputError as exc:
         raise InputError(exc.message, origin) from None
     entries = _tmx_entries(data, origin, lang) if path.suffix == ".tmx" else _po_entries(data, origin)
@@ -158,7 +165,7 @@ def _index_file(root: Path, path: Path, lang: str, use_cache: bool) -> MemoryInd
             ignore = root / CACHE_DIR.parts[0] / ".gitignore"
             if not ignore.exists():
                 atomic_write(ignore, "# tmtool's caches: safe to delete, never worth committing\n*\n")
-        except OSError:
+        except (OSError, TmtoolError):
             pass  # a read-only project still answers, only slower
     return MemoryIndex.from_buffer(blob)
 
@@ -178,19 +185,16 @@ def _prune(root: Path, lang: str, keep: set[Path]) -> None:
 def load_memory(root: Path, lang: str, *, use_cache: bool = True) -> LoadedMemory:
     """The memory of ``lang`` under project ``root``.
 
-    A file that cannot be read (a broken catalogue a translator is still fixing) is
-    skipped with a warning rather than failing every lookup.
+    A file that cannot be read (a broken catalogue, a FIFO in its place) raises its
+    one-line error (``file:line: message``): a lookup, pre-translation or export that
+    quietly left a catalogue out would give wrong answers, or an empty TMX, that look right.
     """
     root = Path(root)
     lang = languages.normalize(lang)
     result = LoadedMemory(Memory())
     kept = set()
     for path in memory_files(root, lang):
-        try:
-            index = _index_file(root, path, lang, use_cache)
-        except TmtoolError as exc:
-            result.warnings.append(f"skipped: {exc}")
-            continue
+        index = _index_file(root, path, lang, use_cache)
         kept.add(_cache_file(root, lang, _relative(root, path)))
         result.memory.indexes.append(index)
         result.files.append(_relative(root, path))
@@ -223,13 +227,8 @@ def import_tmx(root: Path, lang: str, path: Path, name: str | None = None) -> Im
     root = Path(root)
     lang = languages.normalize(lang)
     limits.check_size(path, limits.MAX_MEMORY_FILE_BYTES, "a TMX file to import")
-    try:
-        with open(path, "rb") as fh:
-            doc = tmxformat.read_tmx(fh, str(path))
-    except FileNotFoundError:
-        raise InputError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a TMX file", str(path)) from None
+    with open_regular(path) as fh:
+        doc = tmxformat.read_tmx(fh, str(path))
     src = doc.header.get("srclang") or "en"
     if src == "*all*":
         src = "en"
@@ -321,10 +320,12 @@ def pretranslate_recording(root: Path, recording_id: str, lang: str, min_score: 
 
     lang = languages.normalize(lang)
     path = catalog_paths(root, recording_id, lang)
-    if not path.is_file():  # checked before locking too: no lock file (or locales/) for a typo
+    # Checked before locking too: no lock file (or locales/) for a typo. Only absence is checked
+    # here: a FIFO or a folder in the catalogue's place is read_po's one-line error.
+    if not os.path.lexists(path):
         raise CatalogError(f"no {lang} catalogue for {recording_id!r} (run tmtool align first)", str(path))
     with recording_lock(root, recording_id):
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise CatalogError(f"no {lang} catalogue for {recording_id!r} (run tmtool align first)", str(path))
         catalog = po.read_po(path)
         loaded = load_memory(root, lang, use_cache=use_cache)

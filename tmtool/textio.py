@@ -7,6 +7,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from tmtool.errors import InputError
 
@@ -78,6 +79,63 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> str:
     if "\x00" in text:
         raise InputError("binary file (NUL characters)", path, text[: text.index("\x00")].count("\n") + 1)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "is a directory, expected a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file; tmtool reads only regular files"),
+    (stat.S_ISSOCK, "is a socket, not a regular file; tmtool reads only regular files"),
+    (stat.S_ISCHR, "is a device, not a regular file; tmtool reads only regular files"),
+    (stat.S_ISBLK, "is a device, not a regular file; tmtool reads only regular files"),
+)
+
+
+def not_regular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` cannot be read as a project file, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((why for test, why in _KINDS if test(mode)), "not a regular file; tmtool reads only regular files")
+
+
+def os_error(exc: OSError, path: str | os.PathLike[str]) -> InputError:
+    """The one-line error for what the system said while opening or reading ``path``."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file", str(path))
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a directory, expected a file", str(path))
+    return InputError(exc.strerror or str(exc), str(path))
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file for reading; anything else is a one-line :class:`InputError`.
+
+    The file is opened non-blocking and checked with ``fstat`` on the open descriptor
+    (no race with a rename): opening a FIFO without a writer, or reading a terminal,
+    would otherwise wait for ever. Non-blocking has no effect on a regular file's reads.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    try:
+        why = not_regular(os.fstat(fd).st_mode)
+        if why is not None:
+            raise InputError(why, str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> str:
+    """A regular text file's content, decoded by :func:`decode`'s rules."""
+    with open_regular(path) as fh:
+        try:
+            data = fh.read()
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), str(path)) from None
+    return decode(data, str(path), encoding)
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes, encoding: str = "utf-8") -> None:

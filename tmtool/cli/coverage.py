@@ -66,6 +66,12 @@ class FileResult:
     line: int | None = None
     warnings: list[str] = field(default_factory=list)
     missing: list[dict[str, object]] | None = None
+    absent: bool = False  # a catalogue a manifest declares that is not there: 0 %
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``missing`` (no catalogue yet) or ``error``."""
+        return "missing" if self.absent else ("error" if self.error is not None else "ok")
 
     def to_cache(self) -> dict[str, object]:
         return {"shown": self.path, "language": self.language, "counts": self.counts, "error": self.error,
@@ -102,7 +108,11 @@ class Catalogue:
 
 
 def _walk(top: Path) -> Iterator[os.DirEntry[str]]:
-    """Every ``*.po`` file below ``top`` (hidden folders and symlinked folders skipped), sorted."""
+    """Every ``*.po`` below ``top`` (hidden names and symlinked folders skipped), sorted.
+
+    Whatever a ``*.po`` name is (a FIFO, a device, a broken link) it is listed: reading
+    it is then an error row, never a catalogue silently left out of the counts.
+    """
     stack = [str(top)]
     while stack:
         d = stack.pop()
@@ -117,9 +127,16 @@ def _walk(top: Path) -> Iterator[os.DirEntry[str]]:
                 continue
             if e.is_dir(follow_symlinks=False):
                 subdirs.append(e.path)
-            elif e.name.endswith(".po") and e.is_file():
+            elif e.name.endswith(".po") and not _is_dir(e):
                 yield e
         stack.extend(reversed(subdirs))
+
+
+def _is_dir(e: os.DirEntry[str]) -> bool:
+    try:
+        return e.is_dir()  # a symlink to a folder
+    except OSError:
+        return False
 
 
 def find_catalogues(root: Path, tree: Path | None) -> list[tuple[Catalogue, os.stat_result]]:
@@ -146,9 +163,53 @@ def find_catalogues(root: Path, tree: Path | None) -> list[tuple[Catalogue, os.s
         try:
             st = e.stat()
         except OSError:
-            continue
+            try:
+                st = e.stat(follow_symlinks=False)  # a broken link: reading it names the problem
+            except OSError:
+                continue  # gone since the listing
         found.append((Catalogue(Path(e.path), shown, rel, e.name[:-3], folder_lang), st))
     return found
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A catalogue a recording's manifest asks for: one per language besides the source."""
+
+    recording: str
+    language: str  # tmtool's code (kk, kk-Latn)
+    folder: str  # gettext's locale folder under locales/ (kk, kk@latin)
+    shown: str  # locales/<folder>/LC_MESSAGES/<recording>.po
+
+
+def declared_catalogues(root: Path) -> tuple[list[Declared], list[FileResult]]:
+    """Every (recording, language) the manifests under ``transcripts/`` declare.
+
+    The manifests, not the files on disk, say what must be counted: a catalogue that
+    was never made (or was deleted) is then a row at 0 %, not a row nobody sees. Only
+    the manifests are read (not the tracks). A manifest that cannot be read is an error
+    row for its recording.
+    """
+    from tmtool import languages, limits, project
+    from tmtool.textio import decode
+
+    declared: list[Declared] = []
+    errors: list[FileResult] = []
+    for rid in project.list_recordings(root):
+        shown = os.path.join("transcripts", rid, project.MANIFEST)
+        try:
+            raw = limits.read_bytes(root / shown, limits.MAX_MANIFEST_BYTES, "a recording.toml", regular_only=True)
+            manifest = project.parse_manifest(decode(raw, shown), shown, rid)
+        except TmtoolError as exc:
+            where = shown if exc.path in (None, str(root / shown)) else exc.path
+            errors.append(FileResult(shown, rid, None, error=str(TmtoolError(exc.message, where, exc.line)),
+                                     line=exc.line))
+            continue
+        for lang in manifest.languages:
+            if lang == manifest.source_language:
+                continue
+            folder = languages.posix(lang)
+            declared.append(Declared(rid, lang, folder, os.path.join("locales", folder, "LC_MESSAGES", f"{rid}.po")))
+    return declared, errors
 
 
 def _lang_key(code: str) -> str:
@@ -195,16 +256,20 @@ def scan_file(cat: Catalogue, want_missing: bool, started_ns: int) -> tuple[File
     from tmtool.formats import poscan
 
     from tmtool import limits
+    from tmtool.textio import open_regular
 
     result = FileResult(cat.shown, cat.recording, cat.folder_language)
     try:
-        with open(cat.path, "rb") as fh:
+        with open_regular(cat.path) as fh:  # a FIFO would block the run: refused before reading
             before = os.fstat(fh.fileno())
             if before.st_size > limits.MAX_CATALOG_BYTES:
                 result.error = str(limits.too_large(cat.shown, limits.MAX_CATALOG_BYTES, "a catalogue"))
                 return result, None, None
             data = fh.read(limits.MAX_CATALOG_BYTES + 1)
             after = os.fstat(fh.fileno())
+    except InputError as exc:
+        result.error = f"{cat.shown}: {exc.message}"
+        return result, None, None
     except OSError as exc:
         result.error = f"{cat.shown}: {exc.strerror or exc}"
         return result, None, None
@@ -407,8 +472,11 @@ def row_dict(r: FileResult) -> dict[str, object]:
         d[k] = r.counts[k] if r.counts else None
     d["percent"] = _floor(_percent(r.counts, "messages"), 2) if r.counts else None
     d["percent_words"] = _floor(_percent(r.counts, "words"), 2) if r.counts else None
+    if r.absent:  # nothing translated yet; the totals are unknown until the catalogue exists
+        d["percent"] = d["percent_words"] = 0.0
     d["error"] = r.error
     d["warnings"] = list(r.warnings)
+    d["status"] = r.status
     return d
 
 
@@ -441,6 +509,9 @@ def short_names(paths: Sequence[str]) -> dict[str, str]:
             if part.lower() in _NOISE or nxt == "LC_MESSAGES":
                 continue
             keep.append(part)
+        anchor = Path(p).anchor
+        if keep and anchor and keep[0] == anchor:  # "/" of an absolute path is no name to join with "/"
+            keep[0] = anchor.rstrip("/\\") or ""
         split.append((p, keep, Path(parts[-1]).stem if parts else p))
     common = 0
     if len(split) > 1:
@@ -462,6 +533,9 @@ def render_table(rows: list[FileResult], by: str, fail_under: float | None, labe
     for r in rows:
         name = _fit(r.recording if label == "recording" else short.get(r.path, r.path), name_w)
         lang = (r.language or "?")[:5]
+        if r.absent:
+            yield click.style(f"{name:<{name_w}} {lang:<5} MISSING: no catalogue yet (tmtool align)", fg="red")
+            continue
         if r.counts is None:
             yield click.style(f"{name:<{name_w}} {lang:<5} ERROR {r.error}", fg="red")
             continue
@@ -544,14 +618,28 @@ def _print_warnings(rows: list[FileResult]) -> None:
 # ---------------------------------------------------------------- the command
 
 
+def _finite_percent(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """click's FloatRange lets NaN through (every comparison with it is false): a gate that never fails."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("must be a number from 0 to 100, not nan")
+    return value
+
+
+def _absent_rows(declared: list[Declared], found: list[tuple[Catalogue, os.stat_result]]) -> list[FileResult]:
+    """A row marked missing for each declared catalogue that is not on disk."""
+    have = {(c.recording, c.folder_language) for c, _ in found}
+    return [FileResult(d.shown, d.recording, d.folder, absent=True)
+            for d in declared if (d.recording, d.folder) not in have]
+
+
 @cli.command("coverage")
 @click.argument("recordings", nargs=-1, metavar="[RECORDING]...")
 @lang_option
 @format_option("table", "json", "csv")
 @click.option("--by", type=click.Choice(["messages", "words"]), default="messages", show_default=True,
               help="Unit of the table and of --fail-under: messages (as msgfmt) or English source words.")
-@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
-              help="Exit 1 and name the catalogues translated less than PCT %.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT", callback=_finite_percent,
+              help="Exit 1 and name the catalogues translated less than PCT % (a missing one counts as 0 %).")
 @click.option("--missing", is_flag=True, help="List the untranslated and fuzzy entries instead of counts.")
 @click.option("--path", "tree", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Count every *.po below DIR (any gettext tree) instead of this project's locales/.")
@@ -564,26 +652,39 @@ def coverage_command(recordings: tuple[str, ...], langs: tuple[str, ...], fmt: s
                      jobs: int, quiet: bool) -> None:
     """How much of each recording is translated, per language (messages counted as msgfmt does).
 
-    RECORDING names a recording id (the catalogue locales/<lang>/LC_MESSAGES/RECORDING.po);
-    without one, every catalogue is counted. Source words follow translate-toolkit's pocount.
+    Every language a recording's manifest declares (besides the source) is a row, and a
+    catalogue that does not exist yet is a row marked missing that counts as 0 %; catalogues
+    under locales/ that no manifest declares are counted too. RECORDING names a recording
+    id; without one, every recording is counted. Source words follow translate-toolkit's pocount.
     """
     from tmtool.project import check_id
 
     root = Path.cwd().resolve()
     wanted = _wanted_languages(langs)
-    found = find_catalogues(root, tree)
+    declared: list[Declared] = []
+    manifest_errors: list[FileResult] = []
+    if tree is None:
+        declared, manifest_errors = declared_catalogues(root)
+    if tree is None and not (root / "locales").is_dir() and (declared or manifest_errors):
+        found: list[tuple[Catalogue, os.stat_result]] = []  # recordings, but nothing aligned yet
+    else:
+        found = find_catalogues(root, tree)
     if recordings:
         if tree is None:
             for rid in recordings:
                 check_id(rid)
         names = set(recordings)
-        unknown = sorted(names - {c.recording for c, _ in found})
+        known = {c.recording for c, _ in found} | {d.recording for d in declared} | {r.recording for r in manifest_errors}
+        unknown = sorted(names - known)
         if unknown:
-            where = tree if tree is not None else "locales/"
-            raise TmtoolError(f"no catalogue for {', '.join(unknown)} under {where}")
+            where = tree if tree is not None else "locales/ or transcripts/"
+            raise TmtoolError(f"no catalogue or recording {', '.join(unknown)} under {where}")
         found = [(c, st) for c, st in found if c.recording in names]
+        declared = [d for d in declared if d.recording in names]
+        manifest_errors = [r for r in manifest_errors if r.recording in names]
     if tree is None and wanted:  # the folder names the language in tmtool's layout
         found = [(c, st) for c, st in found if lang_matches(c.folder_language, wanted)]
+        declared = [d for d in declared if lang_matches(d.folder, wanted)]
     cache = CountCache(tree.resolve() if tree is not None else root / "locales", enabled=not no_cache)
     progress = not quiet and sys.stderr.isatty()
     rows = collect(found, cache, missing, progress, jobs)
@@ -592,6 +693,8 @@ def coverage_command(recordings: tuple[str, ...], langs: tuple[str, ...], fmt: s
     if not recordings and not langs:
         cache.forget_others(c.key for c, _ in found)
     cache.save()
+    absent = _absent_rows(declared, found)
+    rows += absent + manifest_errors
     rows.sort(key=lambda r: (r.recording, r.language or "", r.path))
 
     if missing:
@@ -604,6 +707,9 @@ def coverage_command(recordings: tuple[str, ...], langs: tuple[str, ...], fmt: s
         else:
             for line in render_missing_table(rows):
                 click.echo(line)
+        for r in absent:  # nothing to list entry by entry: say so, or the list looks complete
+            click.echo(f"{r.path}: no {r.language} catalogue yet, every entry is left "
+                       f"(run: tmtool align {r.recording})", err=True)
     else:
         data = [row_dict(r) for r in rows]
         if fmt == "json":
@@ -621,11 +727,16 @@ def coverage_command(recordings: tuple[str, ...], langs: tuple[str, ...], fmt: s
         if r.error is not None:
             click.echo(f"error: {r.error}", err=True)
             failed = True
-    if not found:
+    if not rows:
         click.echo("no catalogues found" + (f" under {tree}" if tree is not None else " under locales/"), err=True)
+        if fail_under is not None:  # a gate over nothing must not pass
+            failed = True
     if fail_under is not None:
         low = []
         for r in rows:
+            if r.absent:
+                low.append(f"{r.recording if tree is None else r.path} ({r.language or '?'}) no catalogue")
+                continue
             if r.counts is None:
                 continue
             p = _percent(r.counts, by)

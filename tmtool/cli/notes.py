@@ -7,6 +7,7 @@ Lokalize or Weblate show up here, and notes added here show up there.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from tmtool import catalog as cat
 from tmtool import languages, project
 from tmtool.cli import cli
 from tmtool.cli.options import format_option
-from tmtool.errors import CatalogError, RecordingError, TmtoolError
+from tmtool.errors import CatalogError, RecordingError
 from tmtool.formats import po
 
 
@@ -32,7 +33,7 @@ def _locate(recording: str) -> tuple[Path, str]:
 
 def _catalog_path(root: Path, rid: str, lang: str) -> Path:
     path = po.catalog_paths(root, rid, languages.normalize(lang))
-    if not path.is_file():
+    if not os.path.lexists(path):  # a FIFO or folder in its place is read_po's one-line error
         raise CatalogError(f"no {lang} catalogue for {rid} (run: tmtool align {rid})", str(path))
     return path
 
@@ -132,7 +133,11 @@ def notes_remove(recording: str, entry: str, text: str | None, langs: tuple[str,
 @click.option("--grep", "pattern", help="Only notes containing this text (case-insensitive).")
 @format_option("table", "json")
 def notes_list(recording: str | None, langs: tuple[str, ...], pattern: str | None, fmt: str) -> None:
-    """List translator notes of RECORDING (or of every recording under ./locales)."""
+    """List translator notes of RECORDING (or of every recording under ./locales).
+
+    A catalogue that cannot be read stops the listing with its one-line error: a list
+    that silently missed one file's notes would look complete.
+    """
     if recording:
         root, rid = _locate(recording)
         paths = sorted((root / "locales").glob(f"*/LC_MESSAGES/{rid}.po"))
@@ -141,15 +146,10 @@ def notes_list(recording: str | None, langs: tuple[str, ...], pattern: str | Non
         paths = sorted((root / "locales").glob("*/LC_MESSAGES/*.po"))
     wanted = {languages.posix(x) for x in langs}
     rows: list[dict] = []
-    errors = 0
     for path in paths:
-        if wanted and path.parent.parent.name not in wanted:
+        if path.name.startswith(".") or (wanted and path.parent.parent.name not in wanted):
             continue
-        try:
-            rows += note_rows(path, path.stem, po.read_po(path))
-        except TmtoolError as exc:
-            errors += 1
-            click.echo(f"error: {exc}", err=True)
+        rows += note_rows(path, path.stem, po.read_po(path))
     if pattern:
         needle = pattern.casefold()
         rows = [r for r in rows if needle in r["note"].casefold()]
@@ -162,5 +162,3 @@ def notes_list(recording: str | None, langs: tuple[str, ...], pattern: str | Non
             click.echo(f"    {r['msgid'][:72]}")
         if not rows:
             click.echo("No notes.", err=True)
-    if errors:
-        raise click.ClickException(f"{errors} catalogue(s) could not be read")

@@ -56,8 +56,7 @@ def lookup(text: str, langs: tuple[str, ...], min_score: int, limit: int, includ
     """
     if not text.strip():
         raise click.UsageError("TEXT is empty: give the English sentence to look up")
-    loaded = memory.load_memory(root, _one_lang(langs))
-    _warn(loaded.warnings, quiet)
+    loaded = memory.load_memory(root, _one_lang(langs))  # a broken file is an error, never left out
     matches = loaded.memory.lookup(text, min_score, limit, include_fuzzy)
     if fmt == "json":
         click.echo(json.dumps([{
