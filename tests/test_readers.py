@@ -457,3 +457,76 @@ _PIECES = st.sampled_from([
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=40).map("".join))
 def test_subtitle_like_text_raises_only_our_error(text):
     _each_reader_fails_cleanly(text)
+
+
+# ------------------------------------------------------------------ declared speakers only
+
+ALIASES = {
+    "Theo Casablanca": "Theo Casablanca", "Тео": "Theo Casablanca",
+    "Alma Nurusheva": "Alma Nurusheva", "Алма": "Alma Nurusheva", "Алма Нұрышева": "Alma Nurusheva",
+}
+_SRT_WORD_LABEL = "1\n00:00:01,000 --> 00:00:02,000\nАлма: Иә.\n\n2\n00:00:03,000 --> 00:00:04,000\nКороче: мы не можем\n"
+
+
+@pytest.mark.parametrize("read, text", [
+    (read_srt, _SRT_WORD_LABEL),
+    (read_vtt, "WEBVTT\n\n00:01.000 --> 00:02.000\nАлма: Иә.\n\n00:03.000 --> 00:04.000\nКороче: мы не можем\n"),
+    (read_plaintext, "Алма: Иә.\n\nКороче: мы не можем\n"),
+])
+def test_a_word_and_colon_is_speech_when_the_speakers_are_declared(read, text):
+    """QA: "Короче: мы не можем" became a speaker "Короче" and lost the spoken word."""
+    segs = read(text, "ru", speaker_aliases=ALIASES, known_speakers_only=True)
+    assert [(s.speaker, s.text) for s in segs] == [
+        ("Alma Nurusheva", "Иә."), ("Alma Nurusheva", "Короче: мы не можем"),
+    ]
+    # Without a declared list the heuristic stays: a capitalised word is a name.
+    assert read(text, "ru")[1].speaker == "Короче"
+
+
+@pytest.mark.parametrize("label", [
+    "АЛМА", "алма", "Alma", "ALMA", "Aлма",  # case; Latin spelling; a Latin look-alike "A" in Cyrillic
+    "Алма  Нұрышева", "Alma Nurysheva", "Theo casablanca", "Teo",
+])
+def test_declared_names_match_in_any_case_and_script(label):
+    expected = "Theo Casablanca" if label.lower().startswith(("theo", "teo")) else "Alma Nurusheva"
+    assert split_speaker_label(f"{label}: Иә.", ALIASES, known_only=True) == (expected, "Иә.")
+
+
+def test_declared_names_match_in_either_unicode_form():
+    import unicodedata
+
+    aliases = {"Йорген": "Jørgen"}  # Й is И + a combining breve in NFD
+    label = unicodedata.normalize("NFD", "Йорген")
+    assert label != "Йорген"
+    assert split_speaker_label(f"{label}: Иә.", aliases, known_only=True) == ("Jørgen", "Иә.")
+
+
+def test_q_and_a_labels_still_count_when_the_speakers_are_declared():
+    segs = read_plaintext("Q: Неге?\n\nA: Себебі.\n\nNote: edited.\n", "kk.txt", qa_speakers=QA,
+                          speaker_aliases={"Алма": "Alma Nurusheva"}, known_speakers_only=True)
+    assert [(s.speaker, s.text) for s in segs] == [
+        ("Interviewer", "Неге?"), ("Alma Nurusheva", "Себебі."), ("Alma Nurusheva", "Note: edited."),
+    ]
+
+
+def test_a_latin_spelling_two_speakers_share_names_neither():
+    aliases = {"Алма": "Alma Nurusheva", "Alma": "Alma Smith"}
+    assert split_speaker_label("Alma: x", aliases, known_only=True) == ("Alma Smith", "x")  # as written wins
+    assert split_speaker_label("АЛМА: x", aliases, known_only=True) == ("Alma Nurusheva", "x")
+    both = {"Алма": "Alma Nurusheva", "Álma": "Alma Smith"}
+    assert split_speaker_label("Alma: x", both, known_only=True) == (None, "Alma: x")
+
+
+_WORD = st.text(st.characters(whitelist_categories=("Lu", "Ll")), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=_WORD, rest=st.lists(_WORD, max_size=3))
+def test_an_undeclared_label_never_loses_a_word(first, rest):
+    label = " ".join([first[0].upper() + first[1:], *rest])
+    text = f"{label}: мы не можем"
+    speaker, said = split_speaker_label(text, ALIASES, known_only=True)
+    if speaker is None:
+        assert said == text
+    else:  # only a declared name may be taken off
+        assert speaker in ALIASES.values() and said == "мы не можем"

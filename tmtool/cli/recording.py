@@ -20,9 +20,10 @@ from tmtool.model import Recording
               help="Languages of its tracks; repeat for several.")
 def new(recording_id: str, title: str, langs: tuple[str, ...]) -> None:
     """Scaffold transcripts/RECORDING_ID/ with a recording.toml to fill in."""
+    langs = project.new_languages(langs)
     folder = project.create_recording(Path.cwd(), recording_id, title, langs)
     click.echo(f"Created {folder / project.MANIFEST}", err=True)
-    click.echo(f"Add one track per language next to it: {', '.join(f'{x}.srt' for x in langs)} "
+    click.echo(f"Add one track per language next to it: {', '.join(project.track_names(langs))} "
                "(txt, srt or vtt).", err=True)
 
 
@@ -33,7 +34,9 @@ def info_dict(rec: Recording) -> dict:
     m = rec.manifest
     tracks = []
     for t in rec.tracks:
-        span = t.span_ms
+        # Only a track timed throughout is used for timing (build, export): a span
+        # from a few stamps would promise what the captions will not have.
+        span = t.span_ms if t.timed else None
         tracks.append({
             "file": t.source,
             "language": t.language,
@@ -41,6 +44,8 @@ def info_dict(rec: Recording) -> dict:
             "segments": len(t.segments),
             "sentences": len(sentences(t.segments, t.language)),
             "timed": t.timed,
+            "timed_segments": sum(1 for s in t.segments if s.timed),
+            "stamped_segments": sum(1 for s in t.segments if s.start_ms is not None),
             "span": [project.format_time(span[0]), project.format_time(span[1])] if span else None,
             "speakers": list(t.speakers),
         })
@@ -67,7 +72,18 @@ def info(recording: str, encoding: str | None, fmt: str) -> None:
 
     RECORDING is a folder (transcripts/ID) or an id under ./transcripts.
     """
-    data = info_dict(project.load_recording(recording, encoding=encoding))
+    rec = project.load_recording(recording, encoding=encoding)
+    data = info_dict(rec)
+    _, folder = project.resolve(recording)
+    data["ignored_files"] = project.stray_tracks(folder, rec.manifest)
+    for name in data["ignored_files"]:
+        click.echo(f"warning: {name} is not read: its language is not in the manifest's "
+                   f"languages ({', '.join(project.track_languages(rec.manifest))})", err=True)
+    for t in data["tracks"]:
+        if not t["timed"] and t["stamped_segments"]:
+            click.echo(f"warning: {t['file']}: {t['timed_segments']} of {t['segments']} segments have a start "
+                       "and an end, so the track counts as untimed; every one needs both "
+                       "(in a .txt, end the last paragraph with a closing stamp, e.g. [00:12:30])", err=True)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -84,7 +100,8 @@ def info(recording: str, encoding: str | None, fmt: str) -> None:
     click.echo("-" * len(head))
     for t in data["tracks"]:
         span = f"{t['span'][0]}–{t['span'][1]}" if t["span"] else "-"
+        timed = "yes" if t["timed"] else "part" if t["stamped_segments"] else "no"
         click.echo(f"{t['file']:<12} {t['language']:<8} {t['segments']:>8} {t['sentences']:>9}  "
-                   f"{'yes' if t['timed'] else 'no':<5}  {span:<27}  {', '.join(t['speakers']) or '-'}")
+                   f"{timed:<5}  {span:<27}  {', '.join(t['speakers']) or '-'}")
     for lang in data["missing_tracks"]:
         click.echo(f"{'(missing)':<12} {lang:<8} {'-':>8} {'-':>9}  {'-':<5}  {'-':<27}  -")

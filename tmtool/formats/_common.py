@@ -8,6 +8,7 @@ before it composes a file.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
 from tmtool.errors import InputError
@@ -48,7 +49,15 @@ _QA_LABELS = {
 
 
 def _fold(label: str) -> str:
-    return " ".join(label.split()).casefold()
+    return " ".join(unicodedata.normalize("NFKC", label).split()).casefold()
+
+
+def _latin_fold(label: str) -> str:
+    """The label spelled in Latin letters (``Алма`` → ``alma``; Latin look-alikes
+    typed inside a Cyrillic word come out the same): a name in another script."""
+    from tmtool.align.features import latinize  # 40 ms import; only when a label is not found as written
+
+    return " ".join(latinize(w) for w in _fold(label).replace("’", "'").split())
 
 
 def _is_name(label: str) -> bool:
@@ -64,15 +73,20 @@ def split_speaker_label(
     text: str,
     aliases: Mapping[str, str] | None = None,
     qa_speakers: tuple[str, str] | None = None,
+    *,
+    known_only: bool = False,
 ) -> tuple[str | None, str]:
     """Split a leading ``Name:`` label off ``text``; return ``(speaker, rest)``.
 
-    A label is 1-4 capitalised words (at most 40 characters, no digits), or any
-    key of ``aliases`` (matched without regard to case; the value is the
-    canonical name). With ``qa_speakers`` the labels ``Q:``/``A:`` (also
-    ``Question``/``Answer``, ``Вопрос``/``Ответ``, ``Сұрақ``/``Жауап``) name the
-    interviewer and the interviewee. Editorial words (``Note:``) and times
-    (``12:30``) are not labels.
+    A label is any key of ``aliases`` (matched without regard to case or script:
+    ``Alma:`` finds ``Алма``; the value is the canonical name) or, unless
+    ``known_only``, 1-4 capitalised words (at most 40 characters, no digits).
+    With ``qa_speakers`` the labels ``Q:``/``A:`` (also ``Question``/``Answer``,
+    ``Вопрос``/``Ответ``, ``Сұрақ``/``Жауап``) name the interviewer and the
+    interviewee. Editorial words (``Note:``) and times (``12:30``) are not labels.
+
+    ``known_only`` is for a recording whose manifest lists its speakers: then
+    "Короче: мы не можем" is speech, not a speaker called "Короче".
 
     >>> split_speaker_label("Alma Nurusheva: We applied eight times.")
     ('Alma Nurusheva', 'We applied eight times.')
@@ -80,6 +94,8 @@ def split_speaker_label(
     (None, 'Note: edited for brevity.')
     >>> split_speaker_label("12:30 was the time.")
     (None, '12:30 was the time.')
+    >>> split_speaker_label("Короче: мы не можем", {"Алма": "Alma"}, known_only=True)
+    (None, 'Короче: мы не можем')
     """
     m = _LABEL.match(text)
     if not m:
@@ -93,17 +109,27 @@ def split_speaker_label(
         return known, rest
     if qa_speakers is not None and _fold(label) in _QA_LABELS:
         return qa_speakers[_QA_LABELS[_fold(label)]], rest
-    if _is_name(label):
+    if not known_only and _is_name(label):
         return label, rest
     return None, text
 
 
 def canonical_speaker(label: str, aliases: Mapping[str, str] | None) -> str | None:
-    """The manifest's name for a speaker label (``Алма`` → ``Alma Nurusheva``), ignoring case."""
+    """The manifest's name for a speaker label (``Алма`` → ``Alma Nurusheva``).
+
+    Case, Unicode composition and script do not matter: ``АЛМА``, ``Alma`` and
+    ``Aлма`` (a Latin ``A``) all find ``Алма``. A spelling in Latin letters that
+    two speakers share finds neither.
+    """
     if not aliases:
         return None
-    folded = {_fold(k): v for k, v in aliases.items()}
-    return folded.get(_fold(label))
+    folded = _fold(label)
+    for key, name in aliases.items():
+        if _fold(key) == folded:
+            return name
+    latin = _latin_fold(label)
+    found = {name for key, name in aliases.items() if _latin_fold(key) == latin}
+    return found.pop() if len(found) == 1 else None
 
 
 # A subtitling dash: "- " (or an en/em dash) at the start of a line marks a new speaker.
@@ -115,6 +141,8 @@ def cue_speaker(
     carried: str | None,
     aliases: Mapping[str, str] | None = None,
     qa_speakers: tuple[str, str] | None = None,
+    *,
+    known_only: bool = False,
 ) -> tuple[str | None, str]:
     """Speaker and speech text of one cue, given the speaker carried from earlier cues.
 
@@ -124,14 +152,17 @@ def cue_speaker(
     (dialogue), has an unknown speaker (None), and so do the cues after it
     until the next label: the dash says the speaker changed, not to whom.
     The text is kept as written, except the label (a cue holding only a label
-    keeps it as its text: a cue is never empty).
+    keeps it as its text: a cue is never empty). ``known_only``: see
+    :func:`split_speaker_label`.
     """
     dashes = sum(1 for line in lines if _DASH.match(line))
     text = speech_text(" ".join(lines))
     if dashes >= 2:
         return None, text
     dash = _DASH.match(text)
-    speaker, rest = split_speaker_label(text[dash.end():] if dash else text, aliases, qa_speakers)
+    speaker, rest = split_speaker_label(
+        text[dash.end():] if dash else text, aliases, qa_speakers, known_only=known_only
+    )
     if speaker is not None and rest:  # a cue of only "Alma:" is text, not a label
         return speaker, rest
     return (None if dash else carried), text

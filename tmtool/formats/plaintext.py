@@ -96,8 +96,13 @@ def read_plaintext(
     *,
     qa_speakers: tuple[str, str] | None = None,
     speaker_aliases: Mapping[str, str] | None = None,
+    known_speakers_only: bool = False,
 ) -> list[Segment]:
-    """Segments of a plain-text transcript, one per paragraph (see the module doc)."""
+    """Segments of a plain-text transcript, one per paragraph (see the module doc).
+
+    ``known_speakers_only``: only ``speaker_aliases`` (and Q/A labels) are labels,
+    for a manifest that lists its speakers; "Короче: …" then stays speech.
+    """
     text = normalise(text)
     # (line, text, speaker, start, index into `stamps` of the start)
     found: list[tuple[int, str, str | None, int | None, int | None]] = []
@@ -107,7 +112,7 @@ def read_plaintext(
     pending: int | None = None  # stamp of a stamp-only paragraph, for the next one
     for line, para in _paragraphs(text):
         start, para = _take_stamp(para, path, line)
-        speaker, para = split_speaker_label(para, speaker_aliases, qa_speakers)
+        speaker, para = split_speaker_label(para, speaker_aliases, qa_speakers, known_only=known_speakers_only)
         if start is None and speaker is not None:
             start, para = _take_stamp(para, path, line)
         if start is not None:

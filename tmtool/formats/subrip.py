@@ -75,8 +75,13 @@ def read_srt(
     *,
     qa_speakers: tuple[str, str] | None = None,
     speaker_aliases: Mapping[str, str] | None = None,
+    known_speakers_only: bool = False,
 ) -> list[Segment]:
-    """Segments of a SubRip track, one per cue (see the module doc for the rules)."""
+    """Segments of a SubRip track, one per cue (see the module doc for the rules).
+
+    ``known_speakers_only``: only ``speaker_aliases`` (and Q/A labels) are labels,
+    for a manifest that lists its speakers; "Короче: …" then stays speech.
+    """
     text = normalise(text)
     lines = text.split("\n")
     n = len(lines)
@@ -126,7 +131,7 @@ def read_srt(
                 )
             body.append(_FORMATTING.sub("", lines[i]))
             i += 1
-        speaker, said = cue_speaker(body, carried, speaker_aliases, qa_speakers)
+        speaker, said = cue_speaker(body, carried, speaker_aliases, qa_speakers, known_only=known_speakers_only)
         if not said:
             raise InputError(f"cue {number} has no text; expected text after the timing line", path, timing_line)
         carried = speaker

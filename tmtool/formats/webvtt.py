@@ -93,8 +93,13 @@ def read_vtt(
     *,
     qa_speakers: tuple[str, str] | None = None,
     speaker_aliases: Mapping[str, str] | None = None,
+    known_speakers_only: bool = False,
 ) -> list[Segment]:
-    """Segments of a WebVTT track, one per cue (see the module doc for the rules)."""
+    """Segments of a WebVTT track, one per cue (see the module doc for the rules).
+
+    ``known_speakers_only``: only ``speaker_aliases`` (and Q/A labels) are ``Name:``
+    labels, for a manifest that lists its speakers; ``<v Name>`` is markup and always counts.
+    """
     text = normalise(text)
     lines = text.split("\n")
     if not _SIGNATURE.fullmatch(lines[0]):
@@ -131,7 +136,7 @@ def read_vtt(
         elif voices:
             speaker, said = None, speech_text(" ".join(plain))
         else:
-            speaker, said = cue_speaker(plain, carried, speaker_aliases, qa_speakers)
+            speaker, said = cue_speaker(plain, carried, speaker_aliases, qa_speakers, known_only=known_speakers_only)
         if not said:
             after = first + len(block)
             hint = (f" (line {after + 1} holds '-->', which cue text cannot)"
