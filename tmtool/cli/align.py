@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tmtool import limits
-from tmtool.align import align, language_family
+from tmtool.align import language_family
 from tmtool.align.output import FORMATS, render
 from tmtool.cli import cli
 from tmtool.cli.options import encoding_option, format_option
@@ -55,6 +55,8 @@ def align_files(left: str, right: str, left_lang: str, right_lang: str, fmt: str
     if embed:
         from tmtool.align.embed import sentence_vectors
         vectors = sentence_vectors(a, b)
+    from tmtool.align import align  # looked up at call time, as build does (one binding to patch)
+
     beads = align([Segment(t, line=i + 1) for i, t in enumerate(a)],
                   [Segment(t, line=i + 1) for i, t in enumerate(b)], ll, rl, vectors=vectors)
     click.echo(render(beads, a, b, fmt), nl=False)
