@@ -261,6 +261,23 @@ def test_pretranslate_conflicting_exact_translations_stay_fuzzy():
     assert fill.fuzzy and "another translation" in fill.comment
 
 
+def test_pretranslate_never_confirms_the_aligners_unreviewed_output():
+    # Copied as confirmed it would pass for a person's work, and the next alignment would
+    # learn its lexicon from its own guess (builds that never settle).
+    guess = MemoryEntry("The elections were snap elections.", "Бізге қысым көрсету үшін", origin="b.po", line=5,
+                        automatic=True)
+    fill = tm.pretranslate(memory_of([guess]), [guess.source], 75)[guess.source]
+    assert fill.fuzzy and "unreviewed" in fill.comment
+    # A person's translation of the same English wins over the aligner's, and is confirmed.
+    person = MemoryEntry(guess.source, "Сайлау мерзімінен бұрын өтті.", origin="c.po", line=9)
+    for entries in ([guess, person], [person, guess]):
+        fill = tm.pretranslate(memory_of(entries), [guess.source], 75)[guess.source]
+        assert fill.target == person.target and fill.fuzzy  # two translations: a person chooses
+    same = MemoryEntry(guess.source, guess.target, origin="c.po", line=9)
+    fill = tm.pretranslate(memory_of([guess, same]), [guess.source], 75)[guess.source]
+    assert fill.target == guess.target and not fill.fuzzy  # a person confirmed that very text
+
+
 def test_origin_comment_is_one_line_and_short():
     e = MemoryEntry("A long\nmulti-line " + "x" * 200, "t", origin="f.po", line=2)
     c = tm.origin_comment(tm.Match(80.0, e, False))

@@ -492,7 +492,8 @@ class Memory:
                 groups.setdefault((e.source, e.target), []).append((score, e))
         matches = []
         for members in groups.values():
-            members.sort(key=lambda m: (m[1].fuzzy, m[1].origin, m[1].line))
+            # A group stands for its most trusted member: confirmed, then reviewed by a person.
+            members.sort(key=lambda m: (m[1].fuzzy, m[1].automatic, m[1].origin, m[1].line))
             score, e = members[0]
             matches.append(Match(score, e, e.source == query, len(members)))
         matches.sort(key=lambda m: (-m.score, not m.exact, m.entry.fuzzy, -m.count, m.entry.origin, m.entry.line))
@@ -537,19 +538,26 @@ def pretranslate(memory: Memory, msgids: Iterable[str], min_score: float = 75) -
     """Translations for English ``msgids`` from ``memory``: exact ones confirmed, others fuzzy.
 
     An exact match whose English has two different translations in the memory is also
-    marked fuzzy: a person has to choose.
+    marked fuzzy: a person has to choose. So is one that is the aligner's output no
+    person has reviewed (:attr:`MemoryEntry.automatic`): copied as confirmed, it would
+    pass for a person's work, and the next alignment would learn from its own guess.
+    A reviewed translation is preferred to an unreviewed one of the same score.
     """
     out: dict[str, Fill] = {}
     for msgid in msgids:
         if msgid in out or not msgid.strip():
             continue
-        found = memory.lookup(msgid, min_score, limit=2)
+        found = memory.lookup(msgid, min_score, limit=4)
         if not found:
             continue
-        best = found[0]
-        conflict = best.exact and len(found) > 1 and found[1].exact
+        top = found[0].score
+        best = min((m for m in found if m.score == top), key=lambda m: m.entry.automatic)
+        conflict = best.exact and any(m.exact and m is not best for m in found)
         comment = origin_comment(best)
         if conflict:
             comment += "; another translation exists"
-        out[msgid] = Fill(best.entry.target, fuzzy=not best.exact or conflict, comment=comment, match=best)
+        if best.entry.automatic:
+            comment += "; the aligner's, unreviewed"
+        out[msgid] = Fill(best.entry.target, fuzzy=not best.exact or conflict or best.entry.automatic,
+                          comment=comment, match=best)
     return out
