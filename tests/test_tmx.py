@@ -283,3 +283,12 @@ def test_real_django_round_trip_export_import_lookup(corpora, tmp_path):
             assert best.percent < 100
             assert best.entry.source == e.source or best.score >= tm.ratio(tm.normalize(variant), tm.normalize(e.source), 0)
         shutil.rmtree(src)
+
+
+def test_a_variant_in_another_script_is_not_taken_for_the_language():
+    # kk-Latn (2021 alphabet) and Cyrillic kk are one language in two scripts: never mixed.
+    u = TmxUnit((("en", "Yes."), ("kk-KZ", "Иә.")))
+    assert u.text("kk") == "Иә." and u.text("kk-Cyrl") == "Иә." and u.text("kk-Latn") is None
+    v = TmxUnit((("en", "Yes."), ("kk-Latn", "Iä."), ("kk-Cyrl", "Иә.")))
+    assert v.text("kk") == "Иә." and v.text("kk-Latn") == "Iä."
+    assert TmxUnit((("en", "Yes."), ("sr-Latn", "Da."))).text("sr") is None  # Serbian: Cyrillic first

@@ -13,6 +13,8 @@ kept as plain text: a PO memory stores strings, not markup.
 
 from __future__ import annotations
 
+import functools
+
 import re
 import xml.parsers.expat as expat
 from collections.abc import Iterable, Iterator
@@ -35,18 +37,22 @@ class TmxUnit:
     line: int = 0
 
     def text(self, lang: str) -> str | None:
-        """The variant for ``lang``: an exact tag first, else the same base language.
+        """The variant for ``lang``: an exact tag first, else the same language in the same script.
 
-        >>> TmxUnit((("en-US", "Yes"), ("kk-KZ", "Иә"))).text("kk")
-        'Иә'
+        The script is the tag's own (``kk-Latn``) or the language's usual one (Kazakh:
+        Cyrillic), so Cyrillic Kazakh never lands in a ``kk-Latn`` memory nor Latin in ``kk``.
+
+        >>> u = TmxUnit((("en-US", "Yes"), ("kk-KZ", "Иә"), ("kk-Latn", "Iä")))
+        >>> u.text("kk"), u.text("kk-Latn"), u.text("kk-Cyrl-KZ"), u.text("ru")
+        ('Иә', 'Iä', 'Иә', None)
         """
         want = _tag(lang)
         for code, text in self.variants:
             if _tag(code) == want:
                 return text
-        base = want.split("-")[0]
+        key = _language_script(want)
         for code, text in self.variants:
-            if _tag(code).split("-")[0] == base:
+            if _language_script(_tag(code)) == key:
                 return text
         return None
 
@@ -67,6 +73,19 @@ class TmxDocument:
 
 def _tag(code: str) -> str:
     return code.strip().replace("_", "-").lower()
+
+
+@functools.lru_cache(maxsize=256)
+def _language_script(tag: str) -> tuple[str, str]:
+    """(language, script) of a lower-case tag; the script from CLDR's likely subtags when not given."""
+    from babel.core import get_global
+
+    parts = tag.split("-")
+    script = next((x for x in parts[1:] if len(x) == 4 and x.isalpha()), None)
+    if script is None:
+        likely = get_global("likely_subtags").get(parts[0], "")
+        script = next((x.lower() for x in likely.split("_")[1:] if len(x) == 4), "")
+    return parts[0], script
 
 
 def forbidden_char(text: str) -> str | None:
