@@ -138,6 +138,14 @@ def test_languages_keep_the_script():
         languages.normalize("zz")
 
 
+@pytest.mark.parametrize("code, tag", [("kk-KZ", "kk"), ("KK_kz", "kk"), ("ru-RU", "ru"), ("kk-Cyrl", "kk"),
+                                       ("kk-Cyrl-KZ", "kk"), ("en-US", "en"), ("en-GB", "en-GB"),
+                                       ("kk-Latn", "kk-Latn"), ("ru-KZ", "ru-KZ")])
+def test_the_usual_script_and_region_are_left_out(code, tag):
+    # Trados writes kk-KZ and ru-RU: they must reach the kk and ru memory, not a memory of their own.
+    assert languages.normalize(code) == tag
+
+
 def test_new_scaffolds_and_refuses_to_overwrite(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 from tmtool.errors import TmtoolError
 
@@ -26,8 +27,8 @@ def normalize(code: str) -> str:
 
     >>> normalize("kk_latn")
     'kk-Latn'
-    >>> normalize("RU")
-    'ru'
+    >>> normalize("RU"), normalize("kk-KZ"), normalize("kk-Cyrl-KZ"), normalize("en-GB")
+    ('ru', 'kk', 'kk', 'en-GB')
     """
     m = _TAG.match(code.strip())
     if not m:
@@ -37,14 +38,20 @@ def normalize(code: str) -> str:
         Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
         raise TmtoolError(f"unknown language code {code!r} (expected e.g. en, kk, ru, kk-Latn)") from None
+    # The language's usual script and region are left out (CLDR's likely subtags): kk-KZ,
+    # kk-Cyrl and ru-RU are kk and ru, so one language has one catalogue and one memory.
+    likely = get_global("likely_subtags").get(lang, "").split("_")
     tag = lang
     if script:
         script = script.title()
         if script not in _scripts():
             raise TmtoolError(f"unknown script {script!r} in language code {code!r}")
-        tag += "-" + script
+        if likely[1:2] != [script]:
+            tag += "-" + script
     if region:
-        tag += "-" + region.upper()
+        region = region.upper()
+        if tag != lang or likely[2:3] != [region]:
+            tag += "-" + region
     return tag
 
 
