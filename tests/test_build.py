@@ -389,3 +389,21 @@ def test_an_english_only_recording_builds_its_template_and_captions(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(read_po(catalog_paths(tmp_path, "solo")).messages) > 50
     assert (tmp_path / "build" / "solo" / "solo.en.srt").exists()
+
+
+def test_a_language_with_no_track_gets_a_catalogue_the_memory_fills(tmp_path):
+    # The manifest names kk and ru, the recording has only the English: translators still
+    # get catalogues (from the English alone), and the memory of the sample pre-fills them.
+    root = new_project(tmp_path)
+    assert run(root, "build", SAMPLE).exit_code == 0
+    folder = root / "transcripts" / "t3"
+    folder.mkdir()
+    shutil.copy(root / "transcripts" / SAMPLE / "en.txt", folder / "en.txt")
+    manifest = (root / "transcripts" / SAMPLE / "recording.toml").read_text(encoding="utf-8")
+    (folder / "recording.toml").write_text(manifest.replace(f'id = "{SAMPLE}"', 'id = "t3"'), encoding="utf-8")
+    result = run(root, "build", "t3")
+    assert result.exit_code == 0, result.output
+    kk = read_po(catalog_paths(root, "t3", "kk"))
+    assert len(kk.messages) > 50 and sum(bool(e.msgstr) for e in kk.messages) > 50
+    assert all(e.fuzzy for e in kk.messages if e.msgstr)  # the sample's aligner output: unreviewed
+    assert run(root, "align", "t3", "--lang", "ru").exit_code == 0

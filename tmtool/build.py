@@ -22,7 +22,7 @@ from pathlib import Path
 from tmtool import captions as cap
 from tmtool import export
 from tmtool.errors import InputError, RecordingError, TmtoolError
-from tmtool.model import Recording
+from tmtool.model import Bead, Recording
 from tmtool.textio import atomic_write
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "load",
     "profiles_for",
     "source_tracks",
+    "untracked_languages",
 ]
 
 BUILD_DIR = "build"
@@ -247,11 +248,23 @@ def source_tracks(rec: Recording, langs: Sequence[str] = ()) -> list:
     others = [t for t in rec.tracks if t.language != rec.manifest.source_language]
     if langs:
         wanted = {languages.normalize(x) for x in langs}
-        missing = wanted - {t.language for t in others}
+        missing = wanted - {t.language for t in others} - set(untracked_languages(rec))
         if missing:
             raise RecordingError(f"no track for {', '.join(sorted(missing))}", f"transcripts/{rec.id}")
         others = [t for t in others if t.language in wanted]
     return others
+
+
+def untracked_languages(rec: Recording, langs: Sequence[str] = ()) -> list[str]:
+    """Languages the manifest names that have no track yet (translated from the English alone)."""
+    from tmtool import languages
+
+    have = {t.language for t in rec.tracks} | {rec.manifest.source_language}
+    out = [x for x in rec.manifest.languages if x not in have]
+    if langs:
+        wanted = {languages.normalize(x) for x in langs}
+        out = [x for x in out if x in wanted]
+    return out
 
 
 def alignments(root: Path, rec: Recording, langs: Sequence[str] = (), *, embed: bool = False) -> tuple[dict, list[str]]:
@@ -296,18 +309,21 @@ def align_recording(root: Path, rec: Recording, langs: Sequence[str] = (), *,
 
     # A broken catalogue is reported before the alignment's work, not after it (update_catalogs
     # validates again under the lock: another process may have written in between).
-    for lang in [None] + [t.language for t in source_tracks(rec, langs)]:
+    for lang in [None] + [t.language for t in source_tracks(rec, langs)] + untracked_languages(rec, langs):
         path = po.catalog_paths(root, rec.id, lang)
         if path.exists():
             po.read_po(path)
     found, messages = alignments(root, rec, langs, embed=embed)
     if found:
         english = next(iter(found.values()))[0]
-    else:  # an English-only recording: the template, for translators still to come
+    else:  # no source track: the template, for translators still to come
         from tmtool.segment import sentences
 
         track = rec.track(rec.manifest.source_language)
         english = sentences(track.segments, track.language)
+    for lang in untracked_languages(rec, langs):
+        # A language with no speech to align: an empty catalogue to translate (and pre-fill).
+        found[lang] = (english, [], [Bead((i,), (), 0.0) for i in range(len(english))])
     written = po.update_catalogs(root, rec, found, english=english)
     return written, messages
 
@@ -352,13 +368,11 @@ def build_recording(
     out.messages += messages
     step("align")
     step("catalogues")
-    for track in rec.tracks:
-        if track.language == rec.manifest.source_language:
-            continue
-        r = pretranslate_recording(root, rec.id, track.language)
+    for lang in [t.language for t in source_tracks(rec)] + untracked_languages(rec):
+        r = pretranslate_recording(root, rec.id, lang)
         out.messages += list(r.warnings)
         if r.exact or r.fuzzy:
-            out.messages.append(f"{track.language}: {r.exact + r.fuzzy} entries pre-filled from the memory "
+            out.messages.append(f"{lang}: {r.exact + r.fuzzy} entries pre-filled from the memory "
                                 f"({r.exact} exact, {r.fuzzy} fuzzy)")
     step("memory")
     loaded = load(recording_id, root)
