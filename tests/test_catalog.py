@@ -429,6 +429,20 @@ def test_add_and_remove_notes():
         cat.remove_notes(c, c.messages[0], index=5)
     with pytest.raises(TmtoolError):
         cat.add_note(c, c.messages[0], "  \n ")
+    # A note of several lines goes as it came: the same text removes all of its lines.
+    c = cat.add_note(c, c.messages[0], "a\n\nb")
+    assert c.messages[0].translator_comments == ("first", "a", "", "b")
+    c, removed = cat.remove_notes(c, c.messages[0], text="a\n\nb")
+    assert removed == ("a", "", "b") and c.messages[0].translator_comments == ("first",)
+    with pytest.raises(TmtoolError):
+        cat.remove_notes(c, c.messages[0], text="first\nnot there")
+
+
+def test_a_time_after_the_recordings_last_entry_names_no_entry():
+    c = run(empty(), en("One.", "Two."), kk("Бір.", "Екі."), one_to_one(2))  # 00:00:00–00:00:01.9
+    assert [e.msgid for e in cat.find_entries(c.messages, "00:00:01.950")] == ["Two."]  # a pause: the one before
+    assert [e.msgid for e in cat.find_entries(c.messages, "00:00:10")] == ["Two."]
+    assert cat.find_entries(c.messages, "99:00:00") == []
 
 
 # --- on disk: update_catalogs -----------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import datetime, timezone
@@ -153,3 +154,14 @@ def test_a_fifo_in_place_of_a_catalogue_is_one_line_not_a_hang(project):
         assert r.stderr.splitlines() == [f"Error: {path}: is a named pipe (FIFO), not a regular file; "
                                          "tmtool reads only regular files"]
     assert path.is_fifo()
+
+
+def test_notes_on_an_entry_whose_sentence_left_are_still_listed(project):
+    assert tm("notes", "add", "veritas", "pressing", "--lang", "kk", "Ask Alma.").exit_code == 0
+    c = po.read_po(kk_po(project))
+    gone = [dataclasses.replace(e, obsolete=True) if "pressing" in e.msgid else e for e in c.entries]
+    po.write_po(kk_po(project), dataclasses.replace(c, entries=tuple(gone)))
+    r = tm("notes", "list", "--format", "json")
+    (row,) = [x for x in json.loads(r.stdout) if x["note"] == "Ask Alma."]
+    assert row["obsolete"] is True
+    assert "obsolete" in tm("notes", "list").stdout

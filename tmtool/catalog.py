@@ -820,8 +820,15 @@ def remove_notes(
         removed, kept = (current[index - 1],), current[: index - 1] + current[index:]
     else:
         assert text is not None
-        removed = tuple(c for c in current if c.strip() == text.strip())
-        kept = tuple(c for c in current if c.strip() != text.strip())
+        want = [line.strip() for line in text.strip("\n").split("\n")]
+        if len(want) == 1:
+            removed = tuple(c for c in current if c.strip() == want[0])
+            kept = tuple(c for c in current if c.strip() != want[0])
+        else:  # a note of several lines (add_note stored one comment line per line): that run of lines
+            k = len(want)
+            at = next((i for i in range(len(current) - k + 1) if [c.strip() for c in current[i:i + k]] == want), None)
+            removed = current[at:at + k] if at is not None else ()
+            kept = current[:at] + current[at + k:] if at is not None else current
     if not removed:
         raise TmtoolError("no such note on this entry" if current else "this entry has no notes")
     return _replace_entry(catalog, entry, dataclasses.replace(entry, translator_comments=kept)), removed
@@ -855,6 +862,10 @@ def _parse_clock(text: str) -> int | None:
     return ((int(h or 0) * 60 + int(mnt)) * 60 + int(s)) * 1000 + int((frac or "0").ljust(3, "0"))
 
 
+#: A time this long after the last entry's end still names the last entry (a pause, a late click).
+_PAST_END_MS = 10_000
+
+
 def find_entries(entries: Sequence[Entry], query: str) -> list[Entry]:
     """Entries a person means by ``query``, most specific reading first.
 
@@ -876,7 +887,10 @@ def find_entries(entries: Sequence[Entry], query: str) -> list[Entry]:
         inside = [e for t, e in timed if t and t[0] <= ms <= t[1]]
         if inside:
             return inside
-        before = [(t[0], e) for t, e in timed if t and t[0] <= ms]
+        # In a pause, the entry just before; after the last entry's end (and a pause's worth
+        # more), nothing: 99:00:00 in a 12-minute recording names no entry.
+        last_end = max((t[1] for t, _ in timed if t), default=-1)
+        before = [(t[0], e) for t, e in timed if t and t[0] <= ms <= last_end + _PAST_END_MS]
         if before:
             best = max(s for s, _ in before)
             return [e for s, e in before if s == best]

@@ -51,10 +51,14 @@ def _one_lang(langs: tuple[str, ...]) -> str:
 
 
 def note_rows(path: Path, recording_id: str, catalog: cat.Catalog) -> list[dict]:
-    """One row per note line in a catalogue (what ``notes list`` shows)."""
+    """One row per note line in a catalogue (what ``notes list`` shows).
+
+    Notes on obsolete entries (their sentence left the English) are listed too, marked:
+    they are kept in the file and would otherwise be out of sight.
+    """
     lang = cat.header_fields(catalog).get("Language") or path.parent.parent.name
     rows = []
-    for e in catalog.messages:
+    for e in catalog.entries:
         span = cat.entry_time(e)
         for i, note in enumerate(cat.notes(e), 1):
             rows.append({
@@ -68,6 +72,7 @@ def note_rows(path: Path, recording_id: str, catalog: cat.Catalog) -> list[dict]
                 "msgstr": e.msgstr,
                 "index": i,
                 "note": note,
+                "obsolete": e.obsolete,
             })
     return rows
 
@@ -159,6 +164,6 @@ def notes_list(recording: str | None, langs: tuple[str, ...], pattern: str | Non
         for r in rows:
             when = r["time"][:8] if r["time"] else "-"
             click.echo(f"{r['recording']}  {r['language']}  {r['entry']}  {when}  #{r['index']}  {r['note']}")
-            click.echo(f"    {r['msgid'][:72]}")
+            click.echo(f"    {r['msgid'][:72]}" + ("  (obsolete: no longer in the English)" if r["obsolete"] else ""))
         if not rows:
             click.echo("No notes.", err=True)
