@@ -610,3 +610,19 @@ def test_a_fifo_in_place_of_a_catalogue_is_an_error_row(sample):
     assert rows["kk"]["status"] == "error" and "named pipe" in rows["kk"]["error"]
     assert rows["ru"]["status"] == "ok" and kk.is_fifo()
     assert "named pipe (FIFO), not a regular file" in r.stderr
+
+
+def test_lang_kk_is_not_kk_latin_and_the_table_shows_kk_latin_whole(tmp_path):
+    from tmtool.cli.coverage import lang_matches
+
+    assert lang_matches("kk", ["kk"]) and lang_matches("ru_RU", ["ru"])
+    assert not lang_matches("kk@latin", ["kk"]) and lang_matches("kk@latin", ["kk@latin"])
+    for lang in ("kk", "kk@latin"):
+        path = tmp_path / "locales" / lang / "LC_MESSAGES" / "x.po"
+        path.parent.mkdir(parents=True)
+        path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "b"\n',
+                        encoding="utf-8")
+    r = CliRunner().invoke(cli, ["coverage", "--path", str(tmp_path / "locales")])
+    assert r.exit_code == 0, r.output
+    assert any(line.split()[1:2] == ["kk@latin"] for line in r.stdout.splitlines())
+    assert all(len(line) <= 80 for line in r.stdout.splitlines())

@@ -217,14 +217,15 @@ def _lang_key(code: str) -> str:
 
 
 def lang_matches(language: str | None, wanted: Sequence[str]) -> bool:
-    """``--lang ru`` matches ``ru``, ``ru_RU`` and ``ru@…``; ``--lang kk-Latn`` matches ``kk@latin``."""
+    """``--lang ru`` matches ``ru`` and ``ru_RU``; ``--lang kk-Latn`` matches ``kk@latin``, ``--lang kk`` does not."""
     if not wanted:
         return True
     if not language:
         return False
     have = _lang_key(language)
     for w in wanted:
-        if have == w or (have.startswith(w) and have[len(w)] in "_@"):
+        # A region is the same language; an @modifier is another script (kk@latin is not kk).
+        if have == w or (have.startswith(w) and have[len(w)] == "_"):
             return True
     return False
 
@@ -525,33 +526,36 @@ def render_table(rows: list[FileResult], by: str, fail_under: float | None, labe
     """The human table: one line per catalogue, a totals line; fits 80 columns."""
     unit = "words" if by == "words" else ""
     sfx = "_words" if by == "words" else ""
-    name_w = TABLE_WIDTH - 1 - sum(w + 1 for _, w in _COLS)
-    head = f"{label:<{name_w}}" + "".join(f" {c:>{w}}" if c != "lang" else f" {c:<{w}}" for c, w in _COLS)
+    # The language column widens for kk@latin (never cut to "kk@la"), taken from the name's.
+    lang_w = min(max([5] + [len(r.language or "?") for r in rows]), 10)
+    name_w = TABLE_WIDTH - 1 - sum(w + 1 for _, w in _COLS) - (lang_w - 5)
+    head = f"{label:<{name_w}}" + "".join(f" {c:>{w}}" if c != "lang" else f" {c:<{lang_w}}" for c, w in _COLS)
     yield click.style(head + (f"   ({unit})" if unit else ""), bold=True)
     total: dict[str, int] = {}
     short = short_names([r.path for r in rows]) if label != "recording" else {}
     for r in rows:
         name = _fit(r.recording if label == "recording" else short.get(r.path, r.path), name_w)
-        lang = (r.language or "?")[:5]
+        lang = (r.language or "?")[:lang_w]
         if r.absent:
-            yield click.style(f"{name:<{name_w}} {lang:<5} MISSING: no catalogue yet (tmtool align)", fg="red")
+            yield click.style(f"{name:<{name_w}} {lang:<{lang_w}} MISSING: no catalogue yet (tmtool align)", fg="red")
             continue
         if r.counts is None:
-            yield click.style(f"{name:<{name_w}} {lang:<5} ERROR {r.error}", fg="red")
+            yield click.style(f"{name:<{name_w}} {lang:<{lang_w}} ERROR {r.error}", fg="red")
             continue
         c = r.counts
         for k, v in c.items():
             total[k] = total.get(k, 0) + v
-        yield _table_line(name, lang, c, sfx, by, fail_under, name_w)
+        yield _table_line(name, lang, c, sfx, by, fail_under, name_w, lang_w=lang_w)
     if total:
-        yield click.style(_table_line("TOTAL", "", total, sfx, by, fail_under, name_w, colour=False), bold=True)
+        yield click.style(_table_line("TOTAL", "", total, sfx, by, fail_under, name_w, colour=False, lang_w=lang_w),
+                          bold=True)
 
 
 def _table_line(name: str, lang: str, c: dict[str, int], sfx: str, by: str, fail_under: float | None,
-                name_w: int, colour: bool = True) -> str:
+                name_w: int, colour: bool = True, lang_w: int = 5) -> str:
     p = _percent(c, by)
     ptxt = "-" if p is None else f"{_floor(p):.1f}"
-    cells = (f"{name:<{name_w}} {lang:<5} {c['total' + sfx]:>7} {c['translated' + sfx]:>10} "
+    cells = (f"{name:<{name_w}} {lang:<{lang_w}} {c['total' + sfx]:>7} {c['translated' + sfx]:>10} "
              f"{c['fuzzy' + sfx]:>6} {c['untranslated' + sfx]:>9} ")
     pcell = f"{ptxt:>6}"
     if colour:
@@ -567,14 +571,16 @@ def render_missing_table(rows: list[FileResult]) -> Iterator[str]:
     # and the time is to the second (JSON and CSV keep milliseconds); the English text gets
     # the rest of the 80 columns.
     rec_w = max([9] + [min(len(r.recording), 28) for r in rows if r.missing])
-    widths = (rec_w, 6, 8, 8, 5)
+    lang_w = min(max([6] + [len(r.language or "?") for r in rows if r.missing]), 10)
+    widths = (rec_w, lang_w, 8, 8, 5)
     text_w = max(20, TABLE_WIDTH - sum(w + 1 for w in widths))
-    yield click.style(f"{'recording':<{rec_w}} {'lang':<6} {'entry':<8} {'time':<8} {'state':<5} English", bold=True)
+    yield click.style(f"{'recording':<{rec_w}} {'lang':<{lang_w}} {'entry':<8} {'time':<8} {'state':<5} English",
+                      bold=True)
     for r in rows:
         for m in r.missing or []:
             t = format_time(m["time_ms"])[:8] if m["time_ms"] is not None else ""  # type: ignore[arg-type]
             state = "fuzzy" if m["state"] == "fuzzy" else "todo"
-            yield (f"{_fit(r.recording, rec_w):<{rec_w}} {(r.language or '?')[:6]:<6} {m['entry']:<8} {t:<8} "
+            yield (f"{_fit(r.recording, rec_w):<{rec_w}} {(r.language or '?')[:lang_w]:<{lang_w}} {m['entry']:<8} {t:<8} "
                    f"{state:<5} {_cut(str(m['text']), text_w)}")
 
 
