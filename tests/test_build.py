@@ -407,3 +407,19 @@ def test_a_language_with_no_track_gets_a_catalogue_the_memory_fills(tmp_path):
     assert len(kk.messages) > 50 and sum(bool(e.msgstr) for e in kk.messages) > 50
     assert all(e.fuzzy for e in kk.messages if e.msgstr)  # the sample's aligner output: unreviewed
     assert run(root, "align", "t3", "--lang", "ru").exit_code == 0
+
+
+def test_a_track_that_stops_early_is_aligned_fuzzy_with_a_warning(tmp_path):
+    # Nothing tells the aligner where a half-transcribed track ends in the English: its beads
+    # must not enter the catalogue as confirmed translations.
+    root = new_project(tmp_path)
+    kk = root / "transcripts" / SAMPLE / "kk.srt"
+    cues = kk.read_text(encoding="utf-8").strip().split("\n\n")
+    kk.write_text("\n\n".join(cues[:60]) + "\n", encoding="utf-8")  # about the first 4 minutes
+    result = run(root, "align", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "kk.srt ends at 00:03:" in result.output and "fuzzy" in result.output
+    po_kk = read_po(catalog_paths(root, SAMPLE, "kk"))
+    assert all(e.fuzzy for e in po_kk.messages if e.msgstr)
+    ru = read_po(catalog_paths(root, SAMPLE, "ru"))
+    assert sum(not e.fuzzy for e in ru.messages if e.msgstr) > 50  # the whole Russian track: as before

@@ -15,6 +15,7 @@ reads and writes files and strings them together.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -298,8 +299,39 @@ def alignments(root: Path, rec: Recording, langs: Sequence[str] = (), *, embed: 
         if embed:
             from tmtool.align.embed import sentence_vectors
             vectors = sentence_vectors([s.text for s in left], [s.text for s in right])
-        out[track.language] = (left, right, align(left, right, src, track.language, lexicon=lexicon, vectors=vectors))
+        beads = align(left, right, src, track.language, lexicon=lexicon, vectors=vectors)
+        short = _partial_track(english, track, rec.manifest.duration_ms)
+        if short:
+            # The aligner assumes both sides tell the whole interview: a track that stops early
+            # is spread over all of the English, with nothing to say where it really ends.
+            beads = [dataclasses.replace(b, confidence=min(b.confidence, PARTIAL_CONFIDENCE)) for b in beads]
+            messages.append(f"{track.language}: {track.source} {short}: every alignment of it is marked fuzzy "
+                            "(finish the track, or check each entry)")
+        out[track.language] = (left, right, beads)
     return out, messages
+
+
+#: Confidence ceiling for a track that covers only part of the recording (below the fuzzy threshold).
+PARTIAL_CONFIDENCE = 0.3
+
+
+def _partial_track(english, track, duration_ms: int | None) -> str | None:
+    """Why ``track`` looks like it covers only part of what the English covers, or None.
+
+    A timed track that ends before three quarters of the recording (its duration in the
+    manifest, or the English track's own end when that is timed and later).
+    """
+    from tmtool.project import format_time
+
+    span = track.span_ms
+    if span is None:
+        return None
+    whole = duration_ms
+    if english.timed and english.span_ms is not None:
+        whole = english.span_ms[1] if whole is None else min(whole, english.span_ms[1])
+    if not whole or span[1] >= 0.75 * whole:
+        return None
+    return f"ends at {format_time(span[1])[:8]}, the recording at {format_time(whole)[:8]}"
 
 
 def align_recording(root: Path, rec: Recording, langs: Sequence[str] = (), *,
