@@ -16,13 +16,40 @@ _FORCED_NOTE = "forced by the source timing"
 
 
 def _overrides(settings: tuple[str, ...]) -> dict[str, object]:
+    """The --set values, each checked here so that an error names the flag, not recording.toml."""
+    from tmtool.captions import setting_value
+
     out: dict[str, object] = {}
     for item in settings:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise InputError(f"--set takes NAME=VALUE (e.g. --set max_cps=15), not {item!r}")
-        out[name.strip().replace("-", "_")] = value.strip()
+        key = name.strip().replace("-", "_")
+        try:
+            setting_value(key, value.strip())
+        except InputError as exc:
+            raise InputError(f"--set {item.strip()}: {exc.message}") from None
+        out[key] = value.strip()
     return out
+
+
+def _check_overrides(loaded, langs: tuple[str, ...], overrides: dict) -> None:  # type: ignore[no-untyped-def]
+    """Settings that only disagree once --set is applied (min_duration_ms above max_duration_ms)
+    are the flags' fault: say so, before recording.toml is blamed."""
+    from tmtool.captions import profile_for
+
+    captions = loaded.recording.manifest.captions
+    for lang in langs or loaded.languages:
+        values = {**captions.get("", {}), **captions.get(lang, {})}
+        try:
+            profile_for(lang, **values)
+        except InputError:
+            continue  # recording.toml's own error, reported as such
+        try:
+            profile_for(lang, **{**values, **overrides})
+        except InputError as exc:
+            flags = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+            raise InputError(f"{flags}: {exc.message}") from None
 
 
 def _duration(value: str | None) -> int | None:
@@ -56,8 +83,9 @@ caption_options = [
                       "(default: the manifest's duration)."),
     click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
                  help="A caption limit, e.g. --set max_cps=15 --set max_chars=37 (also [captions] "
-                      "in recording.toml: max_chars, max_lines, max_cps, min_duration_ms, "
-                      "max_duration_ms, fps, min_gap_frames, close_gap_ms)."),
+                      "in recording.toml: max_chars 5-80, max_lines 1-4, max_cps 5-40, min_duration_ms "
+                      "100-10000, max_duration_ms 1000-20000, fps 1-120, min_gap_frames 0-60 (at most "
+                      "2 s), close_gap_ms 0-3000)."),
     encoding_option,
     quiet_option,
 ]
@@ -84,15 +112,24 @@ def _captions(fmt: str, recording: str, langs: tuple[str, ...], output: str, dur
         raise click.UsageError("give the language: --lang kk (or two, stacked: --lang kk --lang en)")
     if len(langs) > 2:
         raise click.UsageError("captions take one language or two (--lang kk --lang en)")
+    overrides = _overrides(settings)
     loaded = build.load(recording, encoding=encoding)
+    _check_overrides(loaded, langs, overrides)
     text, result = build.export_captions(
-        loaded, langs, fmt, fallback=fallback, duration_ms=_duration(duration), overrides=_overrides(settings)
+        loaded, langs, fmt, fallback=fallback, duration_ms=_duration(duration), overrides=overrides
     )
     _emit(text, output, loaded.root)
     messages = list(result.messages)
     if fallback is None and any(u.untranslated for u in result.units) and len(langs) == 1:
         messages.append(f"(--fallback {loaded.recording.manifest.source_language} shows the untranslated "
                         "entries in the source language)")
+    found = [v for lang in langs for v in result.violations.get(lang, ())]
+    if found:  # not an error: the file is written; editors should know, and where to look
+        forced = sum(v.forced for v in found)
+        again = " ".join(["tmtool check captions", recording, *(f"--lang {x}" for x in langs),
+                          *(f"--set {x}" for x in settings)])
+        messages.append(f"{'+'.join(langs)}: {len(found)} caption limit{'s' if len(found) != 1 else ''} broken "
+                        f"({forced} {_FORCED_NOTE}, {len(found) - forced} not); see: {again}")
     _say(messages, quiet)
 
 
@@ -165,14 +202,26 @@ def check_captions(recording: str, langs: tuple[str, ...], strict: bool, fmt: st
                    settings: tuple[str, ...], encoding: str | None) -> None:
     """List every caption cue that breaks a limit (which, by how much), and a summary per language.
 
-    Violations the source timing forces (the next segment starts too soon to give
-    the text its reading time) are marked; --strict fails only on the others.
+    Each language is checked alone; two --lang check the two stacked, as
+    `export` lays them out. Violations the source timing forces (no layout
+    could give the text its reading time before the next segment starts) are
+    marked; --strict fails only on the others.
     """
     from tmtool import build
     from tmtool.project import format_time
 
+    if len(langs) > 2:
+        raise click.UsageError("check one language or two stacked (--lang kk --lang en)")
+    overrides = _overrides(settings)
     loaded = build.load(recording, encoding=encoding)
-    results = build.check_captions(loaded, langs, duration_ms=_duration(duration), overrides=_overrides(settings))
+    _check_overrides(loaded, langs, overrides)
+    if len(langs) == 2:
+        both = build.caption_result(loaded, langs, duration_ms=_duration(duration), overrides=overrides)
+        results = {lang: both for lang in langs}
+        label = "+".join(langs)
+    else:
+        results = build.check_captions(loaded, langs, duration_ms=_duration(duration), overrides=overrides)
+        label = ""
     report = []
     unforced = 0
     for lang, result in results.items():
@@ -195,8 +244,9 @@ def check_captions(recording: str, langs: tuple[str, ...], strict: bool, fmt: st
             })
         forced = sum(1 for i in items if i["forced"])
         unforced += len(items) - forced
-        report.append({"language": lang, "cues": len(result.cues), "violations": items,
-                       "forced": forced, "unforced": len(items) - forced, "messages": list(result.messages)})
+        report.append({"language": lang, "captions": label or lang, "cues": len(result.cues), "violations": items,
+                       "forced": forced, "unforced": len(items) - forced,
+                       "messages": list(result.messages) if not report or not label else []})
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -209,7 +259,8 @@ def check_captions(recording: str, langs: tuple[str, ...], strict: bool, fmt: st
                 click.echo(f"{r['language']} {i['start']} {i['message']}: {text}")
         for r in report:
             n = len(r["violations"])
-            summary = (f"{r['language']}: {r['cues']} cues, {n} violation{'s' if n != 1 else ''}"
+            where = r["language"] + (f" (in {r['captions']})" if r["captions"] != r["language"] else "")
+            summary = (f"{where}: {r['cues']} cues, {n} violation{'s' if n != 1 else ''}"
                        + (f" ({r['forced']} {_FORCED_NOTE}, {r['unforced']} not)" if n else ""))
             click.echo(summary)
     if strict and unforced:
