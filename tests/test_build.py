@@ -407,6 +407,12 @@ def test_a_language_with_no_track_gets_a_catalogue_the_memory_fills(tmp_path):
     assert len(kk.messages) > 50 and sum(bool(e.msgstr) for e in kk.messages) > 50
     assert all(e.fuzzy for e in kk.messages if e.msgstr)  # the sample's aligner output: unreviewed
     assert run(root, "align", "t3", "--lang", "ru").exit_code == 0
+    # No timing at all: the two halves of a bilingual cue share one estimate per entry.
+    r = run(root, "export", "srt", "t3", "--lang", "kk", "--lang", "en", "-o", "t3.srt")
+    assert r.exit_code == 0 and "estimated" in r.output
+    cues = list(srt.parse((root / "t3.srt").read_text(encoding="utf-8")))
+    at = next(k for k, c in enumerate(cues) if "20,000 terrorists" in c.content)
+    assert "20 000" in " ".join(c.content for c in cues[at - 1:at + 2])
 
 
 def test_a_track_that_stops_early_is_aligned_fuzzy_with_a_warning(tmp_path):

@@ -19,6 +19,7 @@ written are all counted in the result's ``messages``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import re
@@ -444,20 +445,25 @@ def make_captions(
         raise TmtoolError("captions take one language, or two stacked (--lang kk --lang en)")
     if len(languages) == 2 and languages[0] == languages[1]:
         raise TmtoolError(f"the same language twice ({languages[0]})")
+    shared = None
+    if len(languages) == 2 and not any(r.own for r in rows):
+        # No timing at all: both languages take one estimate per entry (by the English's
+        # length), so the two halves of a cue say the same thing at the same time.
+        rows, shared = _estimated_rows(rows, duration_ms, min(1000 / profiles[x].max_cps for x in languages))
     units = []
     for k, lang in enumerate(languages):
         partner = languages[1 - k] if len(languages) == 2 else None
         fb = None if fallback in (lang, partner) else fallback
         profile = profiles[lang]
         units.append(caption_units(
-            rows, lang, order=timing_order(lang, partner, timed), fallback=fb,
+            rows, lang, order=timing_order(lang, partner, timed) + ([_ESTIMATE] if shared else []), fallback=fb,
             duration_ms=duration_ms, ms_per_char=1000 / profile.max_cps,
         ))
     messages: list[str] = []
     for k, u in enumerate(units):
         partner = languages[1 - k] if len(languages) == 2 else None
         messages += _unit_messages(u, None if fallback in (u.language, partner) else fallback)
-    if any(u.estimated for u in units):
+    if shared or any(u.estimated for u in units):
         messages.append("no timed track: timing is estimated, spread over the recording's duration by length")
     if not any(u.units for u in units):
         raise TmtoolError(f"nothing to caption in {' and '.join(languages)}: no translated entries")
@@ -480,6 +486,17 @@ def make_captions(
         raise TmtoolError(f"nothing to caption in {' and '.join(languages)}: no text to show"
                           + (f" ({'; '.join(problems)})" if problems else ""))
     return CaptionResult(tuple(languages), tuple(good), violations, tuple(units), tuple(messages))
+
+
+#: The ``Row.own`` key of the shared estimate (no language has timing).
+_ESTIMATE = "*estimated"
+
+
+def _estimated_rows(rows: Sequence[Row], duration_ms: int | None, ms_per_char: float) -> tuple[list[Row], bool]:
+    """``rows`` with one estimated span each, spread over ``duration_ms`` by the English's length."""
+    t = timing.fill([None] * len(rows), [len(r.msgid) for r in rows], duration_ms=duration_ms,
+                    ms_per_char=ms_per_char)
+    return [dataclasses.replace(r, own={_ESTIMATE: span}) for r, span in zip(rows, t.spans)], True
 
 
 def compose(result: CaptionResult, fmt: str, *, title: str = "") -> str:
