@@ -292,3 +292,23 @@ def test_a_variant_in_another_script_is_not_taken_for_the_language():
     v = TmxUnit((("en", "Yes."), ("kk-Latn", "Iä."), ("kk-Cyrl", "Иә.")))
     assert v.text("kk") == "Иә." and v.text("kk-Latn") == "Iä."
     assert TmxUnit((("en", "Yes."), ("sr-Latn", "Da."))).text("sr") is None  # Serbian: Cyrillic first
+
+
+def test_alternative_translations_in_one_unit_are_all_kept(tmp_path):
+    doc = parse('<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>Yes.</seg></tuv>'
+                '<tuv xml:lang="kk"><seg>Иә.</seg></tuv><tuv xml:lang="kk"><seg>Ия.</seg></tuv></tu></body></tmx>')
+    (unit,) = doc.units
+    assert unit.text("kk") == "Иә." and unit.texts("kk") == ("Иә.", "Ия.")
+    src = tmp_path / "alt.tmx"
+    src.write_text(generate_tmx_text(doc), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tm", "import", str(src), "--lang", "kk", "--project", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    stored = parse((tmp_path / "locales" / "kk" / "memory" / "alt.tmx").read_bytes())
+    assert stored.units[0].texts("kk") == ("Иә.", "Ия.")
+    # Two translations of one English: pre-translation leaves the choice to a person.
+    loaded = memory.load_memory(tmp_path, "kk")
+    assert tm.pretranslate(loaded.memory, ["Yes."], 75)["Yes."].fuzzy
+
+
+def generate_tmx_text(doc) -> str:
+    return "".join(generate_tmx(doc.units, "en"))

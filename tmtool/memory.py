@@ -104,9 +104,10 @@ def _tmx_entries(data: bytes, origin: str, lang: str) -> list[MemoryEntry]:
         src = "en"
     out = []
     for unit in doc.units:
-        source, target = unit.text(src), unit.text(lang)
-        if source and target:
-            out.append(MemoryEntry(source, target, unit.prop("x-context"), origin, unit.line, False))
+        source = unit.text(src)
+        for target in unit.texts(lang) if source else ():
+            if target:
+                out.append(MemoryEntry(source, target, unit.prop("x-context"), origin, unit.line, False))
     return out
 
 
@@ -236,12 +237,14 @@ def import_tmx(root: Path, lang: str, path: Path, name: str | None = None) -> Im
         raise InputError(f"the TMX source language is {src!r}; tmtool's memories are English → {lang}", str(path))
     units, skipped = [], 0
     for unit in doc.units:
-        source, target = unit.text(src), unit.text(lang)
-        if not source or not source.strip() or not target or not target.strip():
+        source = unit.text(src)
+        targets = [t for t in unit.texts(lang) if t.strip()] if source and source.strip() else []
+        if not targets:
             skipped += 1
             continue
         props = tuple((k, v) for k, v in unit.props if k == "x-context")
-        units.append(tmxformat.TmxUnit((("en", source), (lang, target)), props))
+        # Alternative translations stay alternatives (one unit, several variants).
+        units.append(tmxformat.TmxUnit((("en", source), *((lang, t) for t in targets)), props))
     if not units:
         langs = sorted({code for u in doc.units for code, _ in u.variants})
         raise InputError(f"no unit has both English and {lang} text (languages found: {', '.join(langs) or 'none'})",

@@ -46,15 +46,17 @@ class TmxUnit:
         >>> u.text("kk"), u.text("kk-Latn"), u.text("kk-Cyrl-KZ"), u.text("ru")
         ('Иә', 'Iä', 'Иә', None)
         """
+        found = self.texts(lang)
+        return found[0] if found else None
+
+    def texts(self, lang: str) -> tuple[str, ...]:
+        """Every variant for ``lang`` (alternative translations), chosen as :meth:`text` chooses."""
         want = _tag(lang)
-        for code, text in self.variants:
-            if _tag(code) == want:
-                return text
+        exact = tuple(text for code, text in self.variants if _tag(code) == want)
+        if exact:
+            return exact
         key = _language_script(want)
-        for code, text in self.variants:
-            if _language_script(_tag(code)) == key:
-                return text
-        return None
+        return tuple(text for code, text in self.variants if _language_script(_tag(code)) == key)
 
     def prop(self, kind: str) -> str | None:
         for k, v in self.props:
@@ -183,10 +185,9 @@ def read_tmx(fp: BinaryIO, path: str) -> TmxDocument:
                 unit["notes"].append(text)
             state["prop"] = None
         elif name == "tu" and unit is not None:
-            seen: dict[str, str] = {}
-            for lang, text in unit["variants"]:
-                seen.setdefault(lang, text)
-            doc.units.append(TmxUnit(tuple(seen.items()), tuple(unit["props"]), tuple(unit["notes"]), unit["line"]))
+            # Two variants in one language are alternative translations (TMX allows them): both kept.
+            variants = tuple(dict.fromkeys(unit["variants"]))
+            doc.units.append(TmxUnit(variants, tuple(unit["props"]), tuple(unit["notes"]), unit["line"]))
             state["unit"] = None
 
     def chars(data: str):
