@@ -429,3 +429,26 @@ def test_a_track_that_stops_early_is_aligned_fuzzy_with_a_warning(tmp_path):
     assert all(e.fuzzy for e in po_kk.messages if e.msgstr)
     ru = read_po(catalog_paths(root, SAMPLE, "ru"))
     assert sum(not e.fuzzy for e in ru.messages if e.msgstr) > 50  # the whole Russian track: as before
+
+
+def test_a_track_gone_missing_leaves_its_catalogue_alone(tmp_path):
+    root = new_project(tmp_path)
+    assert run(root, "align", SAMPLE).exit_code == 0
+    path = catalog_paths(root, SAMPLE, "kk")
+    before = path.read_bytes()
+    (root / "transcripts" / SAMPLE / "kk.srt").unlink()
+    assert run(root, "align", SAMPLE).exit_code == 0
+    assert path.read_bytes() == before
+
+
+def test_build_does_not_refill_a_translation_a_person_emptied(tmp_path):
+    root = new_project(tmp_path)
+    assert run(root, "build", SAMPLE).exit_code == 0
+    path = catalog_paths(root, SAMPLE, "kk")
+    text = path.read_text(encoding="utf-8")
+    c = read_po(path)
+    target = next(e for e in c.messages if e.msgid == "Why do you think that is?" and e.msgstr)
+    path.write_text(text.replace(f'msgstr "{target.msgstr}"', 'msgstr ""', 1), encoding="utf-8")
+    assert run(root, "build", SAMPLE).exit_code == 0
+    again = next(e for e in read_po(path).messages if e.key == target.key)
+    assert again.msgstr == ""

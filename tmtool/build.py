@@ -355,7 +355,10 @@ def align_recording(root: Path, rec: Recording, langs: Sequence[str] = (), *,
         english = sentences(track.segments, track.language)
     for lang in untracked_languages(rec, langs):
         # A language with no speech to align: an empty catalogue to translate (and pre-fill).
-        found[lang] = (english, [], [Bead((i,), (), 0.0) for i in range(len(english))])
+        # One that exists already is left alone: its track may only be missing for now, and
+        # merging nothing into it would empty every entry the aligner filled.
+        if not po.catalog_paths(root, rec.id, lang).exists():
+            found[lang] = (english, [], [Bead((i,), (), 0.0) for i in range(len(english))])
     written = po.update_catalogs(root, rec, found, english=english)
     return written, messages
 

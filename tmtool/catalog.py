@@ -50,6 +50,7 @@ __all__ = [
     "build_catalog",
     "build_template",
     "clean_text",
+    "cleared_by_person",
     "entry_id",
     "entry_time",
     "find_entries",
@@ -684,8 +685,8 @@ def _person_owned(entry: Entry) -> bool:
     return entry.has_text and not aligner_owned(entry)
 
 
-def _cleared(entry: Entry) -> bool:
-    """The aligner filled the entry and a person emptied it: they rejected that text."""
+def cleared_by_person(entry: Entry) -> bool:
+    """The aligner filled the entry and a person emptied it: they rejected that text (nothing refills it)."""
     return not entry.has_text and bool(_aligner_of(entry))
 
 
@@ -715,7 +716,7 @@ def merge(old: Catalog, new_entries: Sequence[Entry], *, template: bool = False)
             continue
         o = olds[exact[i]] if i in exact else olds[fuzzy[i]]
         # An entry a person emptied stays empty while its sentence stays the same.
-        cleared = i in exact and not template and _cleared(o)
+        cleared = i in exact and not template and cleared_by_person(o)
         if template or not (_person_owned(o) or cleared):
             # The aligner's own entry (or a template): refresh it, keep the notes and the
             # flags a person added ("reviewed", "no-wrap"); the fuzzy flag is the aligner's.

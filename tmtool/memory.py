@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tmtool import __version__, languages, limits
-from tmtool.catalog import sentence_context
+from tmtool.catalog import cleared_by_person, sentence_context
 from tmtool.errors import CatalogError, InputError, TmtoolError
 from tmtool.formats import tmx as tmxformat
 from tmtool.formats.po import catalog_paths
@@ -333,12 +333,13 @@ def pretranslate_recording(root: Path, recording_id: str, lang: str, min_score: 
         catalog = po.read_po(path)
         loaded = load_memory(root, lang, use_cache=use_cache)
         todo = [e for e in catalog.entries if not e.obsolete and e.msgid_plural is None and not e.msgstr
-                and e.msgid.strip()]
+                and e.msgid.strip() and not cleared_by_person(e)]
         fills = tm.pretranslate(loaded.memory, [e.msgid for e in todo], min_score)
         exact = fuzzy = 0
         new_entries = []
         for e in catalog.entries:
-            fill = fills.get(e.msgid) if (not e.obsolete and e.msgid_plural is None and not e.msgstr) else None
+            fill = fills.get(e.msgid) if (not e.obsolete and e.msgid_plural is None and not e.msgstr
+                                          and not cleared_by_person(e)) else None
             if fill is None:
                 new_entries.append(e)
                 continue
