@@ -49,7 +49,11 @@ def blank_translations(root: Path, every: int = 4) -> int:
     entries, blanked = [], 0
     for i, e in enumerate(catalog.entries):
         if i % every == 0 and e.msgstr and not e.obsolete and e.msgid_plural is None:
-            e = dataclasses.replace(e, msgstr="", flags=tuple(f for f in e.flags if f != "fuzzy"))
+            # Empty and nobody's (no aligner mark): what the memory is there to fill. (An entry
+            # a person emptied keeps its mark, and nothing refills it.)
+            e = dataclasses.replace(e, msgstr="", flags=tuple(f for f in e.flags if f != "fuzzy"),
+                                    extracted_comments=tuple(c for c in e.extracted_comments
+                                                             if not c.startswith("aligner: ")))
             blanked += 1
         entries.append(e)
     po.write_po(path, dataclasses.replace(catalog, entries=tuple(entries)))
